@@ -1,0 +1,80 @@
+/**
+ * The Backend interface and the plain data every backend returns. Backends run a trial with the
+ * framework's own calls and hand back raw tensor bytes; they never classify or judge. Everything
+ * downstream (measure, claims, report) sees only these types, never a framework object.
+ */
+import type { Trial } from '../spec/schema.js';
+
+export type TensorKind = 'param' | 'buffer';
+/** What a tensor is for, where the framework says so: BatchNorm statistics are marked. */
+export type TensorRole = 'bn-mean' | 'bn-var' | 'bn-count' | 'other';
+export type DType = 'float32' | 'float64' | 'int64' | 'int32';
+
+/** One tensor's raw contents, little-endian bytes of `dtype`. */
+export interface TensorData {
+  name: string;
+  kind: TensorKind;
+  role: TensorRole;
+  shape: number[];
+  dtype: DType;
+  data: Uint8Array;
+}
+
+/** A parameter's gradient as the optimizer saw it: read after backward(), before the optimizer step. */
+export interface GradData {
+  name: string;
+  /** null when the framework computed no gradient (torch: `.grad is None`; tfjs: not in the gradient map). */
+  grad: Omit<TensorData, 'name' | 'kind' | 'role'> | null;
+  /** Whether the framework would compute a gradient for it (torch requires_grad, tfjs trainable). */
+  requiresGrad: boolean;
+  /**
+   * The same step's gradient replayed in float64 by the framework, from the same state and batch;
+   * undefined where the backend does not replay (tfjs has no float64 on wasm, large models).
+   */
+  reference64?: Omit<TensorData, 'name' | 'kind' | 'role'> | null;
+}
+
+export interface StepRecord {
+  index: number;
+  loss: number;
+  grads: GradData[];
+  /** Training flag of every module (torch) or sub-model call (tfjs) when the step ran. */
+  modes: Record<string, boolean>;
+  after: TensorData[];
+}
+
+export interface TrialMeasurement {
+  /** The framework code that ran, line by line, as the backend executed it. */
+  code: string[];
+  initial: TensorData[];
+  steps: StepRecord[];
+  /** Caveats about this trial, as values (e.g. a fallback the backend had to take). */
+  notes: string[];
+}
+
+export type TrialOutcome =
+  | { state: 'completed'; measurement: TrialMeasurement }
+  | { state: 'errored'; error: { code: string; message: string } }
+  | { state: 'skipped'; reason: string };
+
+export interface BackendInfo {
+  name: BackendName;
+  framework: string;
+  version: string;
+  device: string;
+  /** Extra facts worth showing, e.g. the tfjs tensor backend or the Python executable. */
+  detail: string;
+}
+
+export type BackendName = 'torch' | 'tfjs';
+
+export interface Backend {
+  readonly info: BackendInfo;
+  /** Never rejects for a trial's own failure: that is an `errored` outcome. */
+  runTrial(trial: Trial): Promise<TrialOutcome>;
+  dispose(): Promise<void>;
+}
+
+export type BackendResolution =
+  | { ok: true; backend: Backend }
+  | { ok: false; name: BackendName; reason: string; fix: string };

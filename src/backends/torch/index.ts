@@ -1,0 +1,132 @@
+/**
+ * The PyTorch backend: a client of one persistent Python worker that runs real torch.
+ *
+ * Python is chosen once: FTPROBE_PYTHON if set, else the first of `python3` and `/usr/bin/python3`
+ * whose worker can import torch (a pyenv `python3` on PATH often lacks the Debian torch that
+ * `/usr/bin/python3` has). Starting the worker is the probe, so torch is imported once, not twice.
+ */
+import type { Trial } from '../../spec/schema.js';
+import type { Backend, BackendInfo, BackendResolution, DType, GradData, StepRecord, TensorData, TrialOutcome } from '../backend.js';
+import { TorchWorker } from './worker.js';
+
+export interface TorchOptions {
+  /** Python executables to try, in order; defaults from FTPROBE_PYTHON or python3, /usr/bin/python3. */
+  pythons?: string[];
+  /** Per-trial request timeout. */
+  requestTimeoutMs?: number;
+  startTimeoutMs?: number;
+}
+
+const DEFAULTS = { requestTimeoutMs: 300_000, startTimeoutMs: 60_000 };
+
+export const TORCH_FIX = 'Install it with "apt-get install python3-torch" or set FTPROBE_PYTHON to a python that has torch.';
+
+export function defaultPythons(): string[] {
+  const env = process.env.FTPROBE_PYTHON;
+  return env ? [env] : ['python3', '/usr/bin/python3'];
+}
+
+export async function createTorchBackend(options: TorchOptions = {}): Promise<BackendResolution> {
+  const pythons = options.pythons ?? defaultPythons();
+  const startTimeoutMs = options.startTimeoutMs ?? DEFAULTS.startTimeoutMs;
+  const reasons: string[] = [];
+  for (const python of pythons) {
+    const started = await TorchWorker.start(python, startTimeoutMs);
+    if (started.ok) return { ok: true, backend: new TorchBackend(started.worker, { ...DEFAULTS, ...options, startTimeoutMs }) };
+    reasons.push(started.code === 'not-found' ? `${python} not found` : started.reason);
+  }
+  return { ok: false, name: 'torch', reason: reasons.join('; '), fix: TORCH_FIX };
+}
+
+interface WireTensor {
+  name: string;
+  kind: 'param' | 'buffer';
+  role: TensorData['role'];
+  shape: number[];
+  dtype: string;
+  data: string;
+}
+type WireRaw = Omit<WireTensor, 'name' | 'kind' | 'role'>;
+interface WireResult {
+  code: string[];
+  initial: WireTensor[];
+  steps: {
+    index: number;
+    loss: number;
+    modes: Record<string, boolean>;
+    grads: { name: string; requiresGrad: boolean; grad: WireRaw | null; reference64?: WireRaw | null }[];
+    after: WireTensor[];
+  }[];
+}
+
+export class TorchBackend implements Backend {
+  readonly info: BackendInfo;
+
+  constructor(
+    private worker: TorchWorker,
+    private readonly options: Required<Pick<TorchOptions, 'requestTimeoutMs' | 'startTimeoutMs'>>,
+  ) {
+    const r = worker.ready!;
+    this.info = {
+      name: 'torch',
+      framework: 'PyTorch',
+      version: r.torch,
+      device: r.device,
+      detail: `${r.executable} (Python ${r.python}), ${r.threads} thread(s)`,
+    };
+  }
+
+  /** The worker's process id, for diagnostics and fault-injection tests. */
+  get workerPid(): number | undefined {
+    return this.worker.alive ? this.worker.pid : undefined;
+  }
+
+  async runTrial(trial: Trial): Promise<TrialOutcome> {
+    if (!this.worker.alive) {
+      // The previous trial killed or hung the worker: start a fresh one with the same Python.
+      const restarted = await TorchWorker.start(this.worker.python, this.options.startTimeoutMs);
+      if (!restarted.ok) return { state: 'errored', error: { code: 'worker-restart', message: restarted.reason } };
+      this.worker = restarted.worker;
+    }
+    const reply = await this.worker.request('run_trial', trial, this.options.requestTimeoutMs);
+    if (!reply.ok) return { state: 'errored', error: reply.error };
+    const r = reply.result as WireResult;
+    return {
+      state: 'completed',
+      measurement: {
+        code: r.code,
+        initial: r.initial.map(decodeTensor),
+        steps: r.steps.map(
+          (s): StepRecord => ({
+            index: s.index,
+            loss: s.loss,
+            modes: s.modes,
+            grads: s.grads.map(
+              (g): GradData => ({
+                name: g.name,
+                requiresGrad: g.requiresGrad,
+                grad: g.grad && decodeRaw(g.grad),
+                ...(g.reference64 !== undefined && { reference64: g.reference64 && decodeRaw(g.reference64) }),
+              }),
+            ),
+            after: s.after.map(decodeTensor),
+          }),
+        ),
+        notes: [],
+      },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.worker.shutdown();
+  }
+}
+
+function decodeRaw(t: { shape: number[]; dtype: string; data: string }): { shape: number[]; dtype: DType; data: Uint8Array } {
+  const buf = Buffer.from(t.data, 'base64');
+  return { shape: t.shape, dtype: t.dtype as DType, data: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
+}
+
+function decodeTensor(t: WireTensor): TensorData {
+  return { name: t.name, kind: t.kind, role: t.role, ...decodeRaw(t) };
+}

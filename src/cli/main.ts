@@ -1,0 +1,70 @@
+/**
+ * The CLI entry point and the only place that calls process.exit.
+ * Exit codes: 0 ok; 1 a finding the user asked to fail on (an errored trial, --strict); 2 bad
+ * input or an unavailable backend (one line, no stack); anything else thrown is a bug: its stack
+ * is printed and the exit code is 70.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { BACKEND_CHOICES } from '../backends/registry.js';
+import { FtprobeError } from '../errors.js';
+import { PACKAGE_VERSION } from '../paths.js';
+import { FORMATS } from '../report/index.js';
+import { builtinSurveyNames } from '../spec/load.js';
+import { backendsCommand } from './backends.js';
+import { surveyCommand } from './survey.js';
+
+function program(setExit: (code: number) => void): Command {
+  const cli = new Command('ftprobe')
+    .description('Measure, on the real ML frameworks, what a fine-tuning recipe actually changes in a model.')
+    .version(PACKAGE_VERSION)
+    .exitOverride()
+    .showSuggestionAfterError(true);
+
+  cli
+    .command('survey')
+    .description('Run a survey (a factorial design of fine-tuning recipes) and report what changed in every tensor.')
+    .argument('[survey]', `built-in survey (${builtinSurveyNames().join(', ')}) or a .yaml/.json file`, 'seed')
+    .addOption(new Option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}, or a comma list; auto = every available one`).default('auto'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('-o, --out <file>', 'write the report to a file (rewritten after each trial) instead of stdout')
+    .option('--detail', 'show the code each trial ran and the per-tensor evidence')
+    .option('--seed <n>', "seed for model init and data (default: the survey's own)")
+    .action(async (name: string, opts) => setExit(await surveyCommand(name, opts)));
+
+  cli
+    .command('backends')
+    .description('List the backends, whether each is available, its framework version, and why not when it is not.')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (opts) => setExit(await backendsCommand(opts)));
+
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const cli = program((c) => (code = c));
+  for (const c of cli.commands) c.exitOverride();
+  try {
+    await cli.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // commander already printed its one line
+    if (err instanceof FtprobeError) {
+      process.stderr.write(`ftprobe: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`ftprobe: internal error (a bug; please report it):\n${err instanceof Error ? err.stack : String(err)}\n`);
+    return 70;
+  }
+}
+
+process.on('SIGINT', () => {
+  // Partial results are already on disk (--out is rewritten after every trial); workers die with us.
+  process.stderr.write('\nftprobe: interrupted\n');
+  process.exit(130);
+});
+
+main(process.argv).then((code) => {
+  // Let stdout drain before exiting: a large JSON report piped to another program must arrive whole.
+  process.stdout.write('', () => process.exit(code));
+});

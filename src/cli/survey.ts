@@ -1,0 +1,44 @@
+import { parseBackendChoice } from '../backends/registry.js';
+import { FtprobeError } from '../errors.js';
+import { renderSurvey, type Format } from '../report/index.js';
+import { openOutput } from '../report/writer.js';
+import { runSurvey } from '../run/survey.js';
+import { loadSurvey } from '../spec/load.js';
+import { progress } from './progress.js';
+
+export interface SurveyCliOptions {
+  backend: string;
+  format: Format;
+  out?: string;
+  detail?: boolean;
+  seed?: string;
+}
+
+export function parseSeed(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  if (!/^\d+$/.test(s)) throw new FtprobeError('usage', `--seed takes a non-negative integer, got "${s}".`);
+  return Number(s);
+}
+
+/** Returns the exit code: 0, or 1 when a trial errored. */
+export async function surveyCommand(name: string, opts: SurveyCliOptions): Promise<number> {
+  // Every input is checked before the first trial: survey, backend, seed, output path.
+  const spec = loadSurvey(name);
+  const backend = parseBackendChoice(opts.backend);
+  const seed = parseSeed(opts.seed);
+  const out = openOutput(opts.out);
+  const bar = progress();
+  const result = await runSurvey(spec, {
+    backend,
+    seed,
+    onTrialStart: (e) => bar.update(`[${e.backend} ${e.index + 1}/${e.total}] ${e.trial.id}`),
+    onResult: (partial) => {
+      if (out.path) out.write(renderSurvey(partial, opts.format, { detail: opts.detail }));
+    },
+  });
+  bar.done();
+  for (const w of result.warnings) process.stderr.write(`note: ${w}\n`);
+  if (!out.path) out.write(renderSurvey(result, opts.format, { detail: opts.detail }));
+  else process.stderr.write(`wrote ${out.path}\n`);
+  return result.runs.some((r) => r.rows.some((row) => row.state === 'errored')) ? 1 : 0;
+}

@@ -1,0 +1,36 @@
+/** Terminal renderer: cli-table3 tables; pure (returns the text, does no I/O). */
+import Table from 'cli-table3';
+import type { SurveyResult } from '../run/survey.js';
+import { backendTag, resultNotes, rowTitle, surveyTable, TENSOR_HEADER, tensorRows, type TableModel } from './survey-table.js';
+
+// No rule between body rows: the tables are read row by row, and rules double their height.
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+function table(model: TableModel): string {
+  const t = new Table({ head: model.header, style: { head: [], border: [] }, chars: COMPACT });
+  t.push(...model.rows);
+  return t.toString();
+}
+
+export function renderSurveyTerminal(result: SurveyResult, opts: { detail?: boolean } = {}): string {
+  const out: string[] = [];
+  out.push(`ftprobe ${result.tool.version} · survey "${result.survey.name}" · seed ${result.survey.seed} · ${result.runs.map((r) => `${r.backend.framework} ${r.backend.version} (${r.backend.detail})`).join(', ')}`);
+  out.push(table(surveyTable(result)));
+  if (result.survey.reference) out.push(`"#" and "matches survey": the published table, ${result.survey.reference}. Outcomes count "changed" tensors only, not float noise.`);
+  if (opts.detail) {
+    for (const run of result.runs) {
+      for (const r of run.rows) {
+        out.push('', `[${backendTag(run)}] ${rowTitle(result, r)}`);
+        if (r.state !== 'completed') {
+          out.push(`  ${r.state}: ${r.error?.message ?? r.reason ?? ''}`);
+          continue;
+        }
+        out.push(...r.code.map((l) => `  | ${l}`));
+        out.push(table({ header: TENSOR_HEADER, rows: tensorRows(r.tensors) }));
+      }
+    }
+  }
+  const notes = resultNotes(result);
+  if (notes.length) out.push('', ...notes.map((n) => `note: ${n}`));
+  return out.join('\n') + '\n';
+}

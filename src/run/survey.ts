@@ -1,0 +1,156 @@
+/**
+ * Runs a survey: expands it into trials, runs every trial on every backend (one backend instance,
+ * so one torch worker, per run), and turns raw measurements into rows. A trial that errors is
+ * recorded and the run goes on; after each row the partial result is handed to `onResult`, so a
+ * caller can persist it and an interruption loses nothing already measured.
+ */
+import type { Backend, BackendInfo, TrialMeasurement } from '../backends/backend.js';
+import { resolveBackends } from '../backends/registry.js';
+import type { BackendName } from '../backends/backend.js';
+import { reportTensors, type TensorReport } from '../measure/diff.js';
+import { PACKAGE_VERSION } from '../paths.js';
+import { expandSurvey } from '../spec/expand.js';
+import { loadSurvey } from '../spec/load.js';
+import type { FactorValue, SurveySpec, Trial } from '../spec/schema.js';
+import { computeOutcome, findReference, matches } from './outcome.js';
+
+export interface StepSummary {
+  index: number;
+  loss: number;
+  modes: Record<string, boolean>;
+  tensors: TensorReport[];
+}
+
+export interface Row {
+  id: string;
+  state: 'completed' | 'errored' | 'skipped';
+  /** The survey's published row number for these settings, or null where the survey has none. */
+  seedRow: number | null;
+  settings: Record<string, FactorValue>;
+  outcome: Record<string, boolean> | null;
+  seedOutcome: Record<string, boolean> | null;
+  matchesSeed: boolean | null;
+  code: string[];
+  /** Every tensor: initial state against the state after the last step, with the last step's gradients. */
+  tensors: TensorReport[];
+  /** Per-step changes (each step against the one before), for multi-step recipes; empty for one step. */
+  steps: StepSummary[];
+  notes: string[];
+  error?: { code: string; message: string };
+  reason?: string;
+}
+
+export interface Run {
+  backend: BackendInfo;
+  rows: Row[];
+}
+
+export interface SurveyResult {
+  tool: { name: 'ftprobe'; version: string };
+  survey: {
+    name: string;
+    description: string;
+    seed: number;
+    factors: { name: string; label: string }[];
+    outcomes: { name: string; label: string }[];
+    reference: string | null;
+  };
+  /** false while a run is in progress (partial results written to --out). */
+  complete: boolean;
+  runs: Run[];
+  warnings: string[];
+}
+
+export interface ProgressEvent {
+  backend: BackendName;
+  index: number;
+  total: number;
+  trial: Trial;
+  row?: Row;
+}
+
+export interface RunSurveyOptions {
+  /** Backends to run: `auto` (every available), or names. Ignored when `backends` instances are given. */
+  backend?: 'auto' | BackendName[];
+  /** Already created backends (the caller disposes them). */
+  backends?: Backend[];
+  seed?: number;
+  onTrialStart?: (e: ProgressEvent) => void;
+  onTrialEnd?: (e: ProgressEvent) => void;
+  onResult?: (partial: SurveyResult) => void;
+}
+
+/**
+ * Run a survey on real frameworks.
+ * @example
+ *   const result = await runSurvey('seed', { backend: ['torch'] });
+ *   console.log(result.runs[0].rows.map((r) => r.outcome));
+ */
+export async function runSurvey(survey: string | SurveySpec, options: RunSurveyOptions = {}): Promise<SurveyResult> {
+  const spec = typeof survey === 'string' ? loadSurvey(survey) : survey;
+  const owned = options.backends ? null : await resolveBackends(options.backend ?? 'auto');
+  const backends = options.backends ?? owned!.backends;
+  const seed = options.seed ?? spec.seed;
+  const result: SurveyResult = {
+    tool: { name: 'ftprobe', version: PACKAGE_VERSION },
+    survey: {
+      name: spec.name,
+      description: spec.description,
+      seed,
+      factors: spec.factors.map((f) => ({ name: f.name, label: f.label ?? f.name })),
+      outcomes: Object.entries(spec.outcomes).map(([name, o]) => ({ name, label: o.label ?? name })),
+      reference: spec.reference?.source ?? null,
+    },
+    complete: false,
+    runs: [],
+    warnings: (owned?.unavailable ?? []).map((u) => `${u.name} backend unavailable: ${u.reason}. ${u.fix}`),
+  };
+  const trials = expandSurvey(spec, seed);
+  try {
+    for (const backend of backends) {
+      const run: Run = { backend: backend.info, rows: [] };
+      result.runs.push(run);
+      for (const [index, trial] of trials.entries()) {
+        const event = { backend: backend.info.name, index, total: trials.length, trial };
+        options.onTrialStart?.(event);
+        const outcome = await backend.runTrial(trial);
+        const row = toRow(spec, trial, outcome.state === 'completed' ? outcome.measurement : null);
+        if (outcome.state === 'errored') row.error = outcome.error;
+        if (outcome.state === 'skipped') row.reason = outcome.reason;
+        row.state = outcome.state;
+        run.rows.push(row);
+        options.onTrialEnd?.({ ...event, row });
+        options.onResult?.(result);
+      }
+    }
+    result.complete = true;
+    options.onResult?.(result);
+    return result;
+  } finally {
+    if (owned) await Promise.all(owned.backends.map((b) => b.dispose()));
+  }
+}
+
+function toRow(spec: SurveySpec, trial: Trial, m: TrialMeasurement | null): Row {
+  const ref = findReference(spec, trial.settings);
+  const last = m?.steps.at(-1);
+  const tensors = m && last ? reportTensors(m.initial, last.after, last.grads) : [];
+  const outcome = m && last ? computeOutcome(spec, tensors) : null;
+  const steps =
+    m && m.steps.length > 1
+      ? m.steps.map((s, i) => ({ index: s.index, loss: s.loss, modes: s.modes, tensors: reportTensors(i === 0 ? m.initial : m.steps[i - 1]!.after, s.after, s.grads) }))
+      : [];
+  return {
+    id: trial.id,
+    state: 'completed',
+    seedRow: ref?.row ?? null,
+    settings: trial.settings,
+    outcome,
+    seedOutcome: ref?.outcome ?? null,
+    matchesSeed: matches(ref, outcome),
+    code: m?.code ?? [],
+    tensors,
+    steps,
+    notes: m?.notes ?? [],
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The recipe and survey schemas. A recipe is an ordered list of actions that mirror framework calls;
+ * a survey is a factorial design whose recipe actions may carry `when` conditions on factor values.
+ * Built-in surveys (surveys/*.yaml) and user files go through these same schemas.
+ */
+import { z } from 'zod';
+
+/** A module path (`feature`, `feature.bn`, `layer1.0`), or `model` for the whole model. */
+const ModulePath = z
+  .string()
+  .regex(/^(model|[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))*)$/, 'expected a module path such as feature or feature.bn');
+/** A module path, or a parameter-name glob (`backbone.*`). */
+const ParamSelector = z.string().min(1);
+
+const FactorValue = z.union([z.boolean(), z.number(), z.string()]);
+export type FactorValue = z.infer<typeof FactorValue>;
+const When = z.record(z.string(), FactorValue).optional();
+
+export const ActionSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('freeze'), target: ModulePath, when: When }).strict(),
+  z.object({ op: z.literal('unfreeze'), target: ModulePath, when: When }).strict(),
+  z.object({ op: z.literal('train'), target: ModulePath, when: When }).strict(),
+  z.object({ op: z.literal('eval'), target: ModulePath, when: When }).strict(),
+  z
+    .object({
+      op: z.literal('optimizer'),
+      kind: z.enum(['sgd', 'adam', 'adamw']),
+      lr: z.number().positive(),
+      momentum: z.number().min(0).optional(),
+      nesterov: z.boolean().optional(),
+      weightDecay: z.number().min(0).optional(),
+      betas: z.tuple([z.number(), z.number()]).optional(),
+      params: z.array(ParamSelector).min(1),
+      when: When,
+    })
+    .strict(),
+  z
+    .object({
+      op: z.literal('step'),
+      loss: z.enum(['sum', 'mean', 'mse']).default('sum'),
+      /** How gradients are cleared before the step: zeros = zero_grad(set_to_none=False), none = set_to_none=True. */
+      zeroGrad: z.enum(['zeros', 'none', 'skip']).default('zeros'),
+      times: z.number().int().min(1).max(1000).default(1),
+      when: When,
+    })
+    .strict(),
+  z.object({ op: z.literal('forward'), grad: z.boolean().default(false), when: When }).strict(),
+]);
+export type ActionSpec = z.infer<typeof ActionSchema>;
+/** An action after expansion: its `when` has been decided and removed. */
+export type Action = DistributiveOmit<ActionSpec, 'when'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export const ModelSchema = z.object({ builtin: z.enum(['seed-mlp']) }).strict();
+export type ModelSpec = z.infer<typeof ModelSchema>;
+
+export const DataSchema = z.object({ batch: z.number().int().min(1).max(65536) }).strict();
+export type DataSpec = z.infer<typeof DataSchema>;
+
+/** Which tensors an outcome looks at; the outcome is true when any selected tensor really changed. */
+const OutcomeSchema = z
+  .object({
+    under: z.string().min(1),
+    kind: z.enum(['param', 'buffer']).optional(),
+    role: z.array(z.enum(['bn-mean', 'bn-var', 'bn-count', 'other'])).optional(),
+    label: z.string().optional(),
+  })
+  .strict();
+export type OutcomeSpec = z.infer<typeof OutcomeSchema>;
+
+const ReferenceRow = z
+  .object({
+    row: z.number().int(),
+    settings: z.record(z.string(), FactorValue),
+    outcome: z.record(z.string(), z.boolean()),
+  })
+  .strict();
+
+export const SurveySchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes'),
+    description: z.string().default(''),
+    model: ModelSchema,
+    data: DataSchema,
+    seed: z.number().int().min(0).default(0),
+    factors: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/),
+            label: z.string().optional(),
+            values: z.array(FactorValue).min(1),
+          })
+          .strict(),
+      )
+      .default([]),
+    recipe: z.array(ActionSchema).min(1),
+    outcomes: z.record(z.string(), OutcomeSchema),
+    /** Published results to compare against: data, never used to produce a measurement. */
+    reference: z
+      .object({ source: z.string(), rows: z.array(ReferenceRow) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type SurveySpec = z.infer<typeof SurveySchema>;
+
+/** One concrete run: a model, data and an action list, with the factor settings that produced it. */
+export interface Trial {
+  id: string;
+  settings: Record<string, FactorValue>;
+  model: ModelSpec;
+  data: DataSpec;
+  seed: number;
+  actions: Action[];
+}
