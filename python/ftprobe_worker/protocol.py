@@ -9,6 +9,7 @@ Every message is one JSON object on one line.
 A request that fails does not end the worker; only "shutdown" or end of stdin does.
 """
 import json
+import os
 import platform
 import sys
 import traceback
@@ -38,6 +39,7 @@ def serve(inp, out):
         "threads": torch.get_num_threads(),
     })
 
+    print(f"ftprobe_worker: torch {torch.__version__} ready (pid {os.getpid()})", file=sys.stderr, flush=True)
     for line in inp:
         line = line.strip()
         if not line:
@@ -56,6 +58,7 @@ def serve(inp, out):
             if method == "ping":
                 result = {}
             elif method == "run_trial":
+                print(f"ftprobe_worker: request {req_id}: trial {(msg.get('params') or {}).get('id')}", file=sys.stderr, flush=True)
                 result = recipe.run_trial(msg.get("params") or {})
             else:
                 raise recipe.RecipeError("unknown-method", f"unknown method {method!r}")

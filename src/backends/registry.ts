@@ -4,12 +4,11 @@
  */
 import { FtprobeError, unknownName } from '../errors.js';
 import type { Backend, BackendName, BackendResolution } from './backend.js';
-import { createTfjsBackend } from './tfjs/index.js';
-import { createTorchBackend } from './torch/index.js';
 
+// Imported on first use: loading @tensorflow/tfjs costs ~0.4 s, which a torch-only run should not pay.
 export const BACKENDS: Record<BackendName, () => Promise<BackendResolution>> = {
-  torch: () => createTorchBackend(),
-  tfjs: () => createTfjsBackend(),
+  torch: async () => (await import('./torch/index.js')).createTorchBackend(),
+  tfjs: async () => (await import('./tfjs/index.js')).createTfjsBackend(),
 };
 export const BACKEND_NAMES = Object.keys(BACKENDS) as BackendName[];
 export const BACKEND_CHOICES = ['auto', 'all', ...BACKEND_NAMES];

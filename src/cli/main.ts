@@ -18,7 +18,10 @@ function program(setExit: (code: number) => void): Command {
     .description('Measure, on the real ML frameworks, what a fine-tuning recipe actually changes in a model.')
     .version(PACKAGE_VERSION)
     .exitOverride()
-    .showSuggestionAfterError(true);
+    .configureOutput({
+      // Commander puts its suggestion on a second line; keep every error to one line.
+      outputError: (str, write) => write(str.replace(/\n\(Did you mean (.+)\?\)\n$/, ' (did you mean $1?)\n')),
+    });
 
   cli
     .command('survey')

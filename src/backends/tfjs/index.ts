@@ -74,7 +74,7 @@ export class TfjsBackend implements Backend {
       if (err instanceof Unsupported) return { state: 'skipped', reason: err.message };
       return { state: 'errored', error: { code: 'tfjs-error', message: err instanceof Error ? err.message : String(err) } };
     } finally {
-      optimizer?.dispose();
+      disposeOptimizer(optimizer);
       built?.model.dispose();
     }
   }
@@ -157,7 +157,7 @@ class TrialRun {
     if (a.kind === 'adamw') throw new Unsupported('TF.js has no AdamW optimizer');
     if (a.weightDecay) throw new Unsupported('TF.js optimizers have no weight_decay option');
     if (a.params.some((p) => /[*?[]/.test(p))) throw new Unsupported('the tfjs backend selects optimizer variables by sub-model, not by glob');
-    this.optimizer?.dispose();
+    disposeOptimizer(this.optimizer);
     let src: string;
     if (a.kind === 'adam') {
       const [b1, b2] = a.betas ?? [0.9, 0.999];
@@ -238,6 +238,18 @@ class TrialRun {
       this.steps.push({ index: this.steps.length, loss, grads: gradData, modes, after: await snapshot(this.m) });
     }
   }
+}
+
+/**
+ * Provenance note: in tfjs-core 4.22, MomentumOptimizer.dispose() overrides SGDOptimizer.dispose()
+ * without calling it, so the learning-rate scalar `c` survives (one leaked tensor per optimizer).
+ * We free it here so a trial leaves the engine as it found it.
+ */
+function disposeOptimizer(opt: tf.Optimizer | undefined): void {
+  if (!opt) return;
+  opt.dispose();
+  const c = (opt as unknown as { c?: tf.Tensor }).c;
+  if (c && !c.isDisposed) c.dispose();
 }
 
 function describeCalls(order: string[], training: Map<string, boolean>): string {

@@ -18,6 +18,16 @@ export interface TorchOptions {
 }
 
 const DEFAULTS = { requestTimeoutMs: 300_000, startTimeoutMs: 60_000 };
+type ResolvedTorchOptions = Required<TorchOptions>;
+
+/** Fills every option once; an option given as undefined takes its default. */
+function resolveOptions(o: TorchOptions): ResolvedTorchOptions {
+  return {
+    pythons: o.pythons ?? defaultPythons(),
+    requestTimeoutMs: o.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    startTimeoutMs: o.startTimeoutMs ?? DEFAULTS.startTimeoutMs,
+  };
+}
 
 export const TORCH_FIX = 'Install it with "apt-get install python3-torch" or set FTPROBE_PYTHON to a python that has torch.';
 
@@ -27,12 +37,11 @@ export function defaultPythons(): string[] {
 }
 
 export async function createTorchBackend(options: TorchOptions = {}): Promise<BackendResolution> {
-  const pythons = options.pythons ?? defaultPythons();
-  const startTimeoutMs = options.startTimeoutMs ?? DEFAULTS.startTimeoutMs;
+  const opts = resolveOptions(options);
   const reasons: string[] = [];
-  for (const python of pythons) {
-    const started = await TorchWorker.start(python, startTimeoutMs);
-    if (started.ok) return { ok: true, backend: new TorchBackend(started.worker, { ...DEFAULTS, ...options, startTimeoutMs }) };
+  for (const python of opts.pythons) {
+    const started = await TorchWorker.start(python, opts.startTimeoutMs);
+    if (started.ok) return { ok: true, backend: new TorchBackend(started.worker, opts) };
     reasons.push(started.code === 'not-found' ? `${python} not found` : started.reason);
   }
   return { ok: false, name: 'torch', reason: reasons.join('; '), fix: TORCH_FIX };
@@ -64,7 +73,7 @@ export class TorchBackend implements Backend {
 
   constructor(
     private worker: TorchWorker,
-    private readonly options: Required<Pick<TorchOptions, 'requestTimeoutMs' | 'startTimeoutMs'>>,
+    private readonly options: ResolvedTorchOptions,
   ) {
     const r = worker.ready!;
     this.info = {

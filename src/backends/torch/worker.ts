@@ -31,6 +31,8 @@ export class TorchWorker {
   private readonly pending = new Map<number, (reply: WorkerReply) => void>();
   private readonly stderrTail: string[] = [];
   private exited = false;
+  /** Set when we kill it: the 'exit' event arrives later, but the worker must not be used again. */
+  private killed = false;
   private readonly killOnExit = () => this.kill();
 
   private constructor(
@@ -43,7 +45,7 @@ export class TorchWorker {
   }
 
   get alive(): boolean {
-    return !this.exited;
+    return !this.exited && !this.killed;
   }
 
   /** Spawns `python -m ftprobe_worker` and waits for its ready line (or its fatal line). */
@@ -54,6 +56,8 @@ export class TorchWorker {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const worker = new TorchWorker(child, python);
+    // Writing to a worker that just died raises EPIPE here; the 'exit' handler below reports it.
+    child.stdin.on('error', () => {});
     process.once('exit', worker.killOnExit);
     return new Promise<WorkerStart>((resolve) => {
       let settled = false;
@@ -108,7 +112,7 @@ export class TorchWorker {
   ready: WorkerReady | undefined;
 
   request(method: string, params: unknown, timeoutMs: number): Promise<WorkerReply> {
-    if (this.exited) return Promise.resolve({ ok: false, error: { code: 'worker-died', message: 'torch worker is not running' } });
+    if (!this.alive) return Promise.resolve({ ok: false, error: { code: 'worker-died', message: 'torch worker is not running' } });
     const id = this.nextId++;
     return new Promise<WorkerReply>((resolve) => {
       const timer = setTimeout(() => {
@@ -136,7 +140,9 @@ export class TorchWorker {
   }
 
   kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
+    if (this.exited) return;
+    this.killed = true;
+    this.child.kill('SIGKILL');
   }
 
   private stderrSuffix(): string {
