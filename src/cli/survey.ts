@@ -37,8 +37,11 @@ export async function surveyCommand(name: string, opts: SurveyCliOptions): Promi
     },
   });
   bar.done();
-  for (const w of result.warnings) process.stderr.write(`note: ${w}\n`);
   if (!out.path) out.write(renderSurvey(result, opts.format, { detail: opts.detail }));
-  else process.stderr.write(`wrote ${out.path}\n`);
+  else {
+    // The report (with its notes) went to the file; the notes that need action are repeated here.
+    for (const w of result.warnings) process.stderr.write(`note: ${w}\n`);
+    process.stderr.write(`wrote ${out.path}\n`);
+  }
   return result.runs.some((r) => r.rows.some((row) => row.state === 'errored')) ? 1 : 0;
 }
