@@ -125,6 +125,31 @@ describe('ftprobe survey --backend all', { skip: skipReason('torch') }, () => {
   });
 });
 
+describe('ftprobe without torch', () => {
+  it('npx ftprobe survey runs on tfjs and says in one line how to enable torch', () => {
+    const r = ftprobe(['survey'], { FTPROBE_PYTHON: '/nonexistent' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /TensorFlow\.js 4\.22\.0/);
+    assert.doesNotMatch(r.stdout, /PyTorch 1/);
+    const notes = r.stdout.split('\n').filter((l) => l.includes('torch backend unavailable'));
+    assert.deepEqual(notes, ['note: torch backend unavailable: /nonexistent not found. Install it with "apt-get install python3-torch" or set FTPROBE_PYTHON to a python that has torch.']);
+  });
+});
+
+describe('ftprobe survey keras', () => {
+  it('prints its table and the T1-T4 verdicts', () => {
+    const r = ftprobe(['survey', 'keras', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(j.runs.map((x: { backend: { name: string } }) => x.backend.name), ['tfjs']);
+    assert.deepEqual(
+      j.claims.map((c: { id: string }) => c.id),
+      ['tf-trainable-freezes-bn', 'tf-training-flag-decides-mode', 'tf-only-trainable-reach-optimizer', 'tf-bn-stats-non-trainable'],
+    );
+    for (const c of j.claims) assert.ok(['holds', 'fails'].includes(c.verdicts[0].verdict));
+  });
+});
+
 describe('ftprobe backends', () => {
   it('lists each backend with availability and version', () => {
     const r = ftprobe(['backends', '--format', 'json'], { FTPROBE_PYTHON: '/nonexistent' });

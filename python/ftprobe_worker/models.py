@@ -35,6 +35,9 @@ class SeedModel(nn.Module):
 def build(spec):
     """Return (model, input_shape, code) for a model spec; code is the line that built it."""
     name = spec.get("builtin")
+    if "featureTraining" in spec:
+        from .recipe import RecipeError
+        raise RecipeError("unsupported", "a training flag fixed when the model is built is a Keras/TF.js notion")
     if name == "seed-mlp":
         return SeedModel(), [2], "model = SeedModel()  # feature: input, act, fc1, act, bn, output; classifier"
     raise ValueError(f"unknown model {spec!r}")

@@ -130,10 +130,17 @@ def _bn_roles(model):
 def _snapshot(model, roles):
     out = []
     for name, p in model.named_parameters():
-        out.append({"name": name, "kind": "param", "role": "other", **_encode(p)})
+        out.append({"name": name, "kind": "param", "role": "other", "trainable": p.requires_grad, **_encode(p)})
     for name, b in model.named_buffers():
-        out.append({"name": name, "kind": "buffer", "role": roles.get(name, "other"), **_encode(b)})
+        out.append({"name": name, "kind": "buffer", "role": roles.get(name, "other"), "trainable": b.requires_grad,
+                    **_encode(b)})
     return out
+
+
+def _optimized(model, opt):
+    """Names of the parameters this optimizer holds that have a gradient: what opt.step() acts on."""
+    held = {id(p) for group in opt.param_groups for p in group["params"]}
+    return [n for n, p in model.named_parameters() if id(p) in held and p.grad is not None]
 
 
 def _grads(model, ref64):
@@ -191,6 +198,11 @@ def run_trial(params):
             src = _optimizer_src(a)
         elif op == "forward":
             src = f"{draw}\nwith torch.no_grad():\n    model(x)" if not a.get("grad") else f"{draw}\nmodel(x)"
+            run(src)
+            code += src.split("\n")
+            steps.append({"index": len(steps), "action": "forward", "loss": None, "grads": [],
+                          "optimized": None, "modes": _modes(model), "after": _snapshot(model, roles)})
+            continue
         elif op == "step":
             times = int(a.get("times", 1))
             zero = a.get("zeroGrad", "zeros")
@@ -207,9 +219,11 @@ def run_trial(params):
                 # Gradients are read between backward() and opt.step(): what the optimizer was given.
                 grads = _grads(model, ref64)
                 modes = _modes(model)
+                optimized = _optimized(model, ns["opt"])
                 run("opt.step()")
-                steps.append({"index": len(steps), "loss": float(ns["loss"].detach()),
-                              "grads": grads, "modes": modes, "after": _snapshot(model, roles)})
+                steps.append({"index": len(steps), "action": "step", "loss": float(ns["loss"].detach()),
+                              "grads": grads, "optimized": optimized, "modes": modes,
+                              "after": _snapshot(model, roles)})
             block = body + ["opt.step()"]
             if times > 1:
                 code.append(f"for step in range({times}):")
@@ -218,7 +232,7 @@ def run_trial(params):
                 code += block
             continue
         else:
-            raise RecipeError("unsupported-action", f"torch backend cannot run action {op!r}")
+            raise RecipeError("unsupported", f"PyTorch has no counterpart of the Keras action {op!r}")
         run(src)
         code += src.split("\n")
 

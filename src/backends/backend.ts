@@ -18,25 +18,39 @@ export interface TensorData {
   shape: number[];
   dtype: DType;
   data: Uint8Array;
+  /** The framework's own flag when snapshotted: torch requires_grad, tfjs LayerVariable.trainable. */
+  trainable: boolean;
 }
+
+export type RawTensor = Pick<TensorData, 'shape' | 'dtype' | 'data'>;
 
 /** A parameter's gradient as the optimizer saw it: read after backward(), before the optimizer step. */
 export interface GradData {
   name: string;
   /** null when the framework computed no gradient (torch: `.grad is None`; tfjs: not in the gradient map). */
-  grad: Omit<TensorData, 'name' | 'kind' | 'role'> | null;
+  grad: RawTensor | null;
   /** Whether the framework would compute a gradient for it (torch requires_grad, tfjs trainable). */
   requiresGrad: boolean;
   /**
    * The same step's gradient replayed in float64 by the framework, from the same state and batch;
    * undefined where the backend does not replay (tfjs has no float64 on wasm, large models).
    */
-  reference64?: Omit<TensorData, 'name' | 'kind' | 'role'> | null;
+  reference64?: RawTensor | null;
 }
 
+/** One record per action that runs batches through the model (step, fit, forward, predict, evaluate). */
 export interface StepRecord {
   index: number;
+  /** The action that produced it: step, fit, forward, predict, evaluate. */
+  action: string;
+  /** NaN where the action computes no loss (forward, predict). */
   loss: number;
+  /**
+   * Tensors the optimizer was handed with a gradient in this record, as the framework reports it
+   * (torch: params of opt.param_groups whose .grad is not None; tfjs: the variables of
+   * applyGradients, intercepted on the optimizer). null when no optimizer ran.
+   */
+  optimized: string[] | null;
   grads: GradData[];
   /** Training flag of every module (torch) or sub-model call (tfjs) when the step ran. */
   modes: Record<string, boolean>;

@@ -1,4 +1,6 @@
 import { parseBackendChoice } from '../backends/registry.js';
+import { evaluateClaims } from '../claims/evaluate.js';
+import { claimsForSurvey } from '../claims/registry.js';
 import { FtprobeError } from '../errors.js';
 import { renderSurvey, type Format } from '../report/index.js';
 import { openOutput } from '../report/writer.js';
@@ -28,6 +30,7 @@ export async function surveyCommand(name: string, opts: SurveyCliOptions): Promi
   const seed = parseSeed(opts.seed);
   const out = openOutput(opts.out);
   const bar = progress();
+  const claims = claimsForSurvey(spec.name);
   const result = await runSurvey(spec, {
     backend,
     seed,
@@ -37,8 +40,9 @@ export async function surveyCommand(name: string, opts: SurveyCliOptions): Promi
     },
   });
   bar.done();
-  if (!out.path) out.write(renderSurvey(result, opts.format, { detail: opts.detail }));
-  else {
+  const render = { detail: opts.detail, claims: claims.length ? evaluateClaims(claims, [result]) : undefined };
+  out.write(renderSurvey(result, opts.format, render));
+  if (out.path) {
     // The report (with its notes) went to the file; the notes that need action are repeated here.
     for (const w of result.warnings) process.stderr.write(`note: ${w}\n`);
     process.stderr.write(`wrote ${out.path}\n`);

@@ -37,6 +37,8 @@ export interface TensorReport extends TensorChange {
   name: string;
   kind: TensorKind;
   role: TensorRole;
+  /** The framework's trainable flag at the end of the trial. */
+  trainable: boolean;
   shape: number[];
   dtype: DType;
   grad: GradState;
@@ -133,6 +135,7 @@ export function reportTensors(initial: TensorData[], final: TensorData[], grads:
       name: t.name,
       kind: t.kind,
       role: t.role,
+      trainable: f.trainable,
       shape: t.shape,
       dtype: t.dtype,
       ...diffTensor(t, f),

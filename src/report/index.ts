@@ -1,3 +1,4 @@
+import type { ClaimResult } from '../claims/evaluate.js';
 import type { SurveyResult } from '../run/survey.js';
 import { renderSurveyJson } from './json.js';
 import { renderSurveyMarkdown } from './markdown.js';
@@ -6,14 +7,19 @@ import { renderSurveyTerminal } from './terminal.js';
 export const FORMATS = ['table', 'markdown', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export function renderSurvey(result: SurveyResult, format: Format, opts: { detail?: boolean } = {}): string {
+export interface RenderOptions {
+  detail?: boolean;
+  claims?: ClaimResult[];
+}
+
+export function renderSurvey(result: SurveyResult, format: Format, opts: RenderOptions = {}): string {
   switch (format) {
     case 'table':
       return renderSurveyTerminal(result, opts);
     case 'markdown':
       return renderSurveyMarkdown(result, opts);
     case 'json':
-      return renderSurveyJson(result);
+      return renderSurveyJson(result, opts);
   }
 }
 export { renderSurveyJson, renderSurveyMarkdown, renderSurveyTerminal };

@@ -1,5 +1,7 @@
 /** Markdown renderer: the survey's results-table layout; pure. */
+import type { ClaimResult } from '../claims/evaluate.js';
 import type { SurveyResult } from '../run/survey.js';
+import { claimsTable, evidenceLines } from './claims.js';
 import { backendTag, resultNotes, rowTitle, surveyTable, TENSOR_HEADER, tensorRows, type TableModel } from './survey-table.js';
 
 function escape(s: string): string {
@@ -11,7 +13,13 @@ export function markdownTable(model: TableModel): string {
   return [line(model.header), line(model.header.map(() => '---')), ...model.rows.map(line)].join('\n');
 }
 
-export function renderSurveyMarkdown(result: SurveyResult, opts: { detail?: boolean } = {}): string {
+export function renderClaimsMarkdown(claims: ClaimResult[], opts: { detail?: boolean } = {}): string {
+  const out = [markdownTable(claimsTable(claims)), ''];
+  if (opts.detail) for (const c of claims) out.push(`**${c.id}**: ${c.text} (${c.reference})`, '', ...evidenceLines(c).map((l) => `- ${l}`), '');
+  return out.join('\n');
+}
+
+export function renderSurveyMarkdown(result: SurveyResult, opts: { detail?: boolean; claims?: ClaimResult[] } = {}): string {
   const out: string[] = [`## Survey \`${result.survey.name}\``, ''];
   if (result.survey.description) out.push(result.survey.description, '');
   out.push(`Measured with ftprobe ${result.tool.version}, seed ${result.survey.seed}, on ${result.runs.map((r) => `${r.backend.framework} ${r.backend.version} (${r.backend.detail})`).join('; ')}.`, '');
@@ -29,6 +37,7 @@ export function renderSurveyMarkdown(result: SurveyResult, opts: { detail?: bool
       }
     }
   }
+  if (opts.claims?.length) out.push('### Claims', '', renderClaimsMarkdown(opts.claims, opts));
   const notes = resultNotes(result);
   if (notes.length) out.push(...notes.map((n) => `- ${n}`), '');
   return out.join('\n');

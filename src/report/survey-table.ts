@@ -74,10 +74,13 @@ export function rowTitle(result: SurveyResult, r: Row): string {
 export function resultNotes(result: SurveyResult): string[] {
   const lines = [...result.warnings];
   for (const run of result.runs) {
+    const skips = new Map<string, string[]>();
     for (const r of run.rows) {
       if (r.state === 'errored') lines.push(`${run.backend.name} ${r.id}: errored: ${r.error?.message ?? ''}`);
-      if (r.state === 'skipped') lines.push(`${run.backend.name} ${r.id}: skipped: ${r.reason ?? ''}`);
+      if (r.state === 'skipped') skips.set(r.reason ?? '', [...(skips.get(r.reason ?? '') ?? []), r.id]);
     }
+    // One line per skip reason: a survey a backend cannot run skips every row for the same reason.
+    for (const [reason, ids] of skips) lines.push(`${run.backend.name}: ${ids.length === run.rows.length ? 'all rows' : ids.join('; ')} skipped: ${reason}`);
     const notes = new Set(run.rows.flatMap((r) => r.notes));
     for (const n of notes) lines.push(`${run.backend.name}: ${n}`);
   }

@@ -1,6 +1,8 @@
 /** Terminal renderer: cli-table3 tables; pure (returns the text, does no I/O). */
 import Table from 'cli-table3';
+import type { ClaimResult } from '../claims/evaluate.js';
 import type { SurveyResult } from '../run/survey.js';
+import { claimsTable, evidenceLines } from './claims.js';
 import { backendTag, resultNotes, rowTitle, surveyTable, TENSOR_HEADER, tensorRows, type TableModel } from './survey-table.js';
 
 // No rule between body rows: the tables are read row by row, and rules double their height.
@@ -12,7 +14,15 @@ function table(model: TableModel): string {
   return t.toString();
 }
 
-export function renderSurveyTerminal(result: SurveyResult, opts: { detail?: boolean } = {}): string {
+export function renderClaimsTerminal(claims: ClaimResult[], opts: { detail?: boolean } = {}): string {
+  const t = new Table({ head: claimsTable(claims).header, style: { head: [], border: [] }, chars: COMPACT, colWidths: [34, 22, 9, 90], wordWrap: true });
+  t.push(...claimsTable(claims).rows);
+  const out = [t.toString()];
+  if (opts.detail) for (const c of claims) out.push(`${c.id}: ${c.text}`, `  reference: ${c.reference}`, ...evidenceLines(c).map((l) => `  - ${l}`));
+  return out.join('\n') + '\n';
+}
+
+export function renderSurveyTerminal(result: SurveyResult, opts: { detail?: boolean; claims?: ClaimResult[] } = {}): string {
   const out: string[] = [];
   out.push(`ftprobe ${result.tool.version} · survey "${result.survey.name}" · seed ${result.survey.seed} · ${result.runs.map((r) => `${r.backend.framework} ${r.backend.version} (${r.backend.detail})`).join(', ')}`);
   out.push(table(surveyTable(result)));
@@ -30,6 +40,7 @@ export function renderSurveyTerminal(result: SurveyResult, opts: { detail?: bool
       }
     }
   }
+  if (opts.claims?.length) out.push('', 'Claims checked on this run:', renderClaimsTerminal(opts.claims, opts).trimEnd());
   const notes = resultNotes(result);
   if (notes.length) out.push('', ...notes.map((n) => `note: ${n}`));
   return out.join('\n') + '\n';

@@ -11,11 +11,15 @@ export function selectTensors(tensors: TensorReport[], sel: OutcomeSpec): Tensor
   );
 }
 
-/** An outcome is true when any selected tensor really changed; `noise` does not count. */
-export function computeOutcome(survey: SurveySpec, tensors: TensorReport[]): Record<string, boolean> {
-  return Object.fromEntries(
-    Object.entries(survey.outcomes).map(([name, sel]) => [name, selectTensors(tensors, sel).some((t) => t.status === 'changed')]),
-  );
+/**
+ * An outcome is true when any selected tensor meets its measure: really changed (`noise` does not
+ * count), reached the optimizer, or received a gradient.
+ */
+export function computeOutcome(survey: SurveySpec, tensors: TensorReport[], optimized: string[]): Record<string, boolean> {
+  const reached = new Set(optimized);
+  const meets = (t: TensorReport, measure: OutcomeSpec['measure']) =>
+    measure === 'changed' ? t.status === 'changed' : measure === 'optimized' ? reached.has(t.name) : t.grad !== 'none';
+  return Object.fromEntries(Object.entries(survey.outcomes).map(([name, sel]) => [name, selectTensors(tensors, sel).some((t) => meets(t, sel.measure))]));
 }
 
 export interface ReferenceMatch {

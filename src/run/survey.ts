@@ -4,7 +4,7 @@
  * recorded and the run goes on; after each row the partial result is handed to `onResult`, so a
  * caller can persist it and an interruption loses nothing already measured.
  */
-import type { Backend, BackendInfo, TrialMeasurement } from '../backends/backend.js';
+import type { Backend, BackendInfo, TrialMeasurement, TrialOutcome } from '../backends/backend.js';
 import { resolveBackends } from '../backends/registry.js';
 import type { BackendName } from '../backends/backend.js';
 import { reportTensors, type TensorReport } from '../measure/diff.js';
@@ -16,7 +16,9 @@ import { computeOutcome, findReference, matches } from './outcome.js';
 
 export interface StepSummary {
   index: number;
+  action: string;
   loss: number;
+  optimized: string[] | null;
   modes: Record<string, boolean>;
   tensors: TensorReport[];
 }
@@ -31,8 +33,10 @@ export interface Row {
   seedOutcome: Record<string, boolean> | null;
   matchesSeed: boolean | null;
   code: string[];
-  /** Every tensor: initial state against the state after the last step, with the last step's gradients. */
+  /** Every tensor: initial state against the state after the last record, with the gradients of the last optimizer step. */
   tensors: TensorReport[];
+  /** Tensors handed to an optimizer with a gradient, over the whole trial (framework-reported). */
+  optimized: string[];
   /** Per-step changes (each step against the one before), for multi-step recipes; empty for one step. */
   steps: StepSummary[];
   notes: string[];
@@ -88,7 +92,9 @@ export interface RunSurveyOptions {
  */
 export async function runSurvey(survey: string | SurveySpec, options: RunSurveyOptions = {}): Promise<SurveyResult> {
   const spec = typeof survey === 'string' ? loadSurvey(survey) : survey;
-  const owned = options.backends ? null : await resolveBackends(options.backend ?? 'auto');
+  // `auto` on a survey written for some backends only starts those.
+  const choice = options.backend ?? 'auto';
+  const owned = options.backends ? null : await resolveBackends(choice === 'auto' && spec.backends ? spec.backends : choice);
   const backends = options.backends ?? owned!.backends;
   const seed = options.seed ?? spec.seed;
   const result: SurveyResult = {
@@ -110,10 +116,13 @@ export async function runSurvey(survey: string | SurveySpec, options: RunSurveyO
     for (const backend of backends) {
       const run: Run = { backend: backend.info, rows: [] };
       result.runs.push(run);
+      const notFor = spec.backends && !spec.backends.includes(backend.info.name);
       for (const [index, trial] of trials.entries()) {
         const event = { backend: backend.info.name, index, total: trials.length, trial };
         options.onTrialStart?.(event);
-        const outcome = await backend.runTrial(trial);
+        const outcome: TrialOutcome = notFor
+          ? { state: 'skipped', reason: `survey "${spec.name}" is written for ${spec.backends!.join(', ')}` }
+          : await backend.runTrial(trial);
         const row = toRow(spec, trial, outcome.state === 'completed' ? outcome.measurement : null);
         if (outcome.state === 'errored') row.error = outcome.error;
         if (outcome.state === 'skipped') row.reason = outcome.reason;
@@ -134,11 +143,20 @@ export async function runSurvey(survey: string | SurveySpec, options: RunSurveyO
 function toRow(spec: SurveySpec, trial: Trial, m: TrialMeasurement | null): Row {
   const ref = findReference(spec, trial.settings);
   const last = m?.steps.at(-1);
-  const tensors = m && last ? reportTensors(m.initial, last.after, last.grads) : [];
-  const outcome = m && last ? computeOutcome(spec, tensors) : null;
+  const lastTraining = m?.steps.findLast((s) => s.optimized !== null);
+  const optimized = [...new Set(m?.steps.flatMap((s) => s.optimized ?? []) ?? [])];
+  const tensors = m && last ? reportTensors(m.initial, last.after, lastTraining?.grads ?? []) : [];
+  const outcome = m && last ? computeOutcome(spec, tensors, optimized) : null;
   const steps =
     m && m.steps.length > 1
-      ? m.steps.map((s, i) => ({ index: s.index, loss: s.loss, modes: s.modes, tensors: reportTensors(i === 0 ? m.initial : m.steps[i - 1]!.after, s.after, s.grads) }))
+      ? m.steps.map((s, i) => ({
+          index: s.index,
+          action: s.action,
+          loss: s.loss,
+          optimized: s.optimized,
+          modes: s.modes,
+          tensors: reportTensors(i === 0 ? m.initial : m.steps[i - 1]!.after, s.after, s.grads),
+        }))
       : [];
   return {
     id: trial.id,
@@ -150,6 +168,7 @@ function toRow(spec: SurveySpec, trial: Trial, m: TrialMeasurement | null): Row 
     matchesSeed: matches(ref, outcome),
     code: m?.code ?? [],
     tensors,
+    optimized,
     steps,
     notes: m?.notes ?? [],
   };

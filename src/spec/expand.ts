@@ -9,14 +9,14 @@ export function expandSurvey(survey: SurveySpec, seed: number = survey.seed): Tr
   return combos.map((settings) => ({
     id: survey.factors.length ? survey.factors.map((f) => `${f.name}=${String(settings[f.name])}`).join(',') : 'default',
     settings,
-    model: survey.model,
+    model: survey.modelWhen.find((v) => applies(v, settings))?.model ?? survey.model,
     data: survey.data,
     seed,
     actions: survey.recipe.filter((a) => applies(a, settings)).map(stripWhen),
   }));
 }
 
-function applies(a: ActionSpec, settings: Record<string, FactorValue>): boolean {
+function applies(a: Pick<ActionSpec, 'when'>, settings: Record<string, FactorValue>): boolean {
   return Object.entries(a.when ?? {}).every(([k, v]) => settings[k] === v);
 }
 

@@ -45,22 +45,46 @@ export const ActionSchema = z.discriminatedUnion('op', [
     })
     .strict(),
   z.object({ op: z.literal('forward'), grad: z.boolean().default(false), when: When }).strict(),
+  /** Keras-style training: `model.compile({optimizer, loss})` with the current optimizer, then `model.fit`. */
+  z
+    .object({
+      op: z.literal('fit'),
+      loss: z.enum(['sum', 'mean', 'mse']).default('sum'),
+      epochs: z.number().int().min(1).max(100).default(1),
+      when: When,
+    })
+    .strict(),
+  z.object({ op: z.literal('predict'), when: When }).strict(),
+  z.object({ op: z.literal('evaluate'), loss: z.enum(['sum', 'mean', 'mse']).default('sum'), when: When }).strict(),
 ]);
 export type ActionSpec = z.infer<typeof ActionSchema>;
 /** An action after expansion: its `when` has been decided and removed. */
 export type Action = DistributiveOmit<ActionSpec, 'when'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-export const ModelSchema = z.object({ builtin: z.enum(['seed-mlp']) }).strict();
+export const ModelSchema = z
+  .object({
+    builtin: z.enum(['seed-mlp']),
+    /**
+     * Keras/TF.js only: the `training` argument given to the feature sub-model when the functional
+     * model is built (`feature.apply(x, {training: false})`), rather than at call time.
+     */
+    featureTraining: z.boolean().optional(),
+  })
+  .strict();
 export type ModelSpec = z.infer<typeof ModelSchema>;
 
 export const DataSchema = z.object({ batch: z.number().int().min(1).max(65536) }).strict();
 export type DataSpec = z.infer<typeof DataSchema>;
 
-/** Which tensors an outcome looks at; the outcome is true when any selected tensor really changed. */
+/**
+ * Which tensors an outcome looks at, and what it asks of them (any selected tensor):
+ * `changed` really changed; `optimized` was handed to the optimizer with a gradient; `grad` got a gradient.
+ */
 const OutcomeSchema = z
   .object({
     under: z.string().min(1),
+    measure: z.enum(['changed', 'optimized', 'grad']).default('changed'),
     kind: z.enum(['param', 'buffer']).optional(),
     role: z.array(z.enum(['bn-mean', 'bn-var', 'bn-count', 'other'])).optional(),
     label: z.string().optional(),
@@ -81,6 +105,10 @@ export const SurveySchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes'),
     description: z.string().default(''),
     model: ModelSchema,
+    /** Per-combination model variants: the first entry whose `when` matches replaces `model`. */
+    modelWhen: z.array(z.object({ when: z.record(z.string(), FactorValue), model: ModelSchema }).strict()).default([]),
+    /** Backends the survey is written for; others skip it with a note. Default: all. */
+    backends: z.array(z.enum(['torch', 'tfjs'])).optional(),
     data: DataSchema,
     seed: z.number().int().min(0).default(0),
     factors: z

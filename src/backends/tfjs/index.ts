@@ -86,8 +86,14 @@ export class TfjsBackend implements Backend {
 
 interface OptimizerState {
   targets: string[];
-  varList: string;
+  /** Variable names handed to applyGradients, per call, intercepted on the optimizer instance. */
+  applied: string[][];
+  /** Gradients handed to applyGradients by fit(), kept until read. */
+  fitGrads: Map<string, tf.Tensor>;
+  capture: boolean;
 }
+
+type LossKind = 'sum' | 'mean' | 'mse';
 
 /** One trial's execution state; `code` collects the TF.js code each action ran. */
 class TrialRun {
@@ -97,13 +103,16 @@ class TrialRun {
   optimizer: tf.Optimizer | undefined;
   private optState: OptimizerState | undefined;
   private readonly steps: StepRecord[] = [];
-  private stepCount = 0;
+  private batches = 0;
+  /** TF.js variable name -> logical tensor name. */
+  private readonly logical: Map<string, string>;
 
   constructor(
     private readonly m: BuiltModel,
     private readonly trial: Trial,
   ) {
     this.code.push(...m.code);
+    this.logical = new Map(m.weights.map((w) => [(w.variable.read() as tf.Variable).name, w.name]));
   }
 
   async execute() {
@@ -130,24 +139,22 @@ class TrialRun {
       case 'train':
       case 'eval': {
         const mode = a.op === 'train';
-        // torch's train()/eval() recurse into children; the call-time flag is the TF.js analogue.
-        for (const name of this.m.callOrder) if (name === a.target || a.target === 'model' || name.startsWith(a.target + '.')) this.training.set(name, mode);
-        if (!this.m.callOrder.includes(a.target) && a.target !== 'model')
+        if (a.target !== 'model' && !this.m.callOrder.includes(a.target))
           throw new Unsupported(`TF.js sets the training mode per call, and "${a.target}" is not called on its own in this model`);
-        this.code.push(`// ${a.target}.${a.op}(): ${describeCalls(this.m.callOrder, this.training)}`);
+        // torch's train()/eval() recurse into children; the call-time flag is the TF.js analogue.
+        for (const name of ['model', ...this.m.callOrder]) if (a.target === 'model' || name === a.target) this.training.set(name, mode);
+        this.code.push(`// ${a.target}.${a.op}(): from here ${this.forwardCode()}`);
         return;
       }
       case 'optimizer':
         return this.buildOptimizer(a);
-      case 'forward': {
-        const x = this.drawInput();
-        this.code.push(`${this.inputCode()}`, `tf.tidy(() => ${this.forwardCode()});`);
-        tf.tidy(() => {
-          this.forward(x);
-        });
-        x.dispose();
-        return;
-      }
+      case 'forward':
+      case 'predict':
+        return this.inference(a.op);
+      case 'evaluate':
+        return this.evaluate(a.loss);
+      case 'fit':
+        return this.fit(a);
       case 'step':
         return this.step(a);
     }
@@ -157,36 +164,54 @@ class TrialRun {
     if (a.kind === 'adamw') throw new Unsupported('TF.js has no AdamW optimizer');
     if (a.weightDecay) throw new Unsupported('TF.js optimizers have no weight_decay option');
     if (a.params.some((p) => /[*?[]/.test(p))) throw new Unsupported('the tfjs backend selects optimizer variables by sub-model, not by glob');
+    for (const t of a.params) this.module(t);
     disposeOptimizer(this.optimizer);
     let src: string;
+    let opt: tf.Optimizer;
     if (a.kind === 'adam') {
       const [b1, b2] = a.betas ?? [0.9, 0.999];
-      this.optimizer = tf.train.adam(a.lr, b1, b2);
+      opt = tf.train.adam(a.lr, b1, b2);
       src = `tf.train.adam(${a.lr}, ${b1}, ${b2})`;
     } else if (a.momentum) {
-      this.optimizer = tf.train.momentum(a.lr, a.momentum, a.nesterov ?? false);
+      opt = tf.train.momentum(a.lr, a.momentum, a.nesterov ?? false);
       src = `tf.train.momentum(${a.lr}, ${a.momentum}, ${a.nesterov ?? false})`;
     } else {
-      this.optimizer = tf.train.sgd(a.lr);
+      opt = tf.train.sgd(a.lr);
       src = `tf.train.sgd(${a.lr})`;
     }
-    for (const t of a.params) this.module(t);
+    const state: OptimizerState = { targets: a.params, applied: [], fitGrads: new Map(), capture: false };
+    // Instrumentation, not behaviour: record which variables the framework hands the optimizer
+    // (model.fit decides that itself), then call the real method unchanged.
+    const original = opt.applyGradients.bind(opt);
+    opt.applyGradients = (vg: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]) => {
+      const entries = Array.isArray(vg) ? vg.map((v) => [v.name, v.tensor] as const) : Object.entries(vg);
+      state.applied.push(entries.filter(([, g]) => g != null).map(([n]) => n));
+      if (state.capture) for (const [n, g] of entries) if (g) state.fitGrads.set(n, tf.keep(g.clone()));
+      return original(vg);
+    };
+    this.optimizer = opt;
+    this.optState = state;
     const varList = a.params.map((t) => `...${this.module(t).expr}.trainableWeights`).join(', ');
-    this.optState = { targets: a.params, varList: `[${varList}]` };
     this.code.push(`const optimizer = ${src};`, `const varList = () => [${varList}]; // read at each step, as a custom loop does`);
   }
 
   private drawInput(): tf.Tensor {
-    // One seed per step, so every step sees a fresh batch and the same --seed gives the same batches.
+    // One seed per batch, so every batch is fresh and the same --seed gives the same batches.
     return tf.randomUniform([this.trial.data.batch, ...this.m.inputShape], 0, 1, 'float32', this.dataSeed());
   }
 
   private dataSeed(): number {
-    return this.trial.seed * 1000 + 1 + this.stepCount;
+    return this.trial.seed * 1000 + 1 + this.batches;
   }
 
   private inputCode(): string {
     return `const x = tf.randomUniform([${[this.trial.data.batch, ...this.m.inputShape].join(', ')}], 0, 1, 'float32', ${this.dataSeed()});`;
+  }
+
+  /** Sub-model calls are needed only when a sub-model's flag differs from the whole model's. */
+  private perPart(): boolean {
+    const top = this.training.get('model');
+    return this.m.callOrder.some((n) => this.training.get(n) !== top);
   }
 
   private kwargs(name: string): { training?: boolean } {
@@ -195,14 +220,87 @@ class TrialRun {
   }
 
   private forward(x: tf.Tensor): tf.Tensor {
-    return this.m.forward(x, (name) => this.kwargs(name));
+    return this.perPart() ? this.m.forwardParts(x, (n) => this.kwargs(n)) : (this.m.model.apply(x, this.kwargs('model')) as tf.Tensor);
   }
 
   private forwardCode(): string {
-    return this.m.forwardCode((name) => {
-      const t = this.training.get(name);
-      return t === undefined ? '' : `, { training: ${t} }`;
+    const kw = (n: string) => (this.training.has(n) ? `, { training: ${this.training.get(n)} }` : '');
+    return this.perPart() ? this.m.forwardPartsCode(kw) : `model.apply(x${kw('model')})`;
+  }
+
+  private lossFn(kind: LossKind): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar {
+    if (kind === 'sum') return (_t, y) => tf.sum(y);
+    if (kind === 'mean') return (_t, y) => tf.mean(y);
+    return (t, y) => tf.losses.meanSquaredError(t, y) as tf.Scalar;
+  }
+
+  private lossCode(kind: LossKind): string {
+    return kind === 'sum' ? '(yTrue, yPred) => tf.sum(yPred)' : kind === 'mean' ? '(yTrue, yPred) => tf.mean(yPred)' : "'meanSquaredError'";
+  }
+
+  private compile(kind: LossKind): void {
+    // model.compile needs an optimizer even to evaluate; without one of ours, Keras's 'sgd' string.
+    this.m.model.compile({ optimizer: this.optimizer ?? 'sgd', loss: this.lossFn(kind) });
+    this.code.push(`model.compile({ optimizer: ${this.optimizer ? 'optimizer' : "'sgd'"}, loss: ${this.lossCode(kind)} });`);
+  }
+
+  private record(action: string, loss: number, grads: GradData[], optimized: string[] | null): Promise<void> {
+    return snapshot(this.m).then((after) => {
+      this.steps.push({ index: this.steps.length, action, loss, grads, optimized, modes: Object.fromEntries(this.training), after });
     });
+  }
+
+  private async inference(op: 'forward' | 'predict'): Promise<void> {
+    const x = this.drawInput();
+    this.code.push(this.inputCode());
+    if (op === 'predict') {
+      this.code.push('model.predict(x);');
+      tf.dispose(this.m.model.predict(x));
+    } else {
+      this.code.push(`tf.tidy(() => ${this.forwardCode()});`);
+      tf.tidy(() => {
+        this.forward(x);
+      });
+    }
+    x.dispose();
+    this.batches++;
+    await this.record(op, NaN, [], null);
+  }
+
+  private async evaluate(kind: LossKind): Promise<void> {
+    this.compile(kind);
+    const x = this.drawInput();
+    const y = tf.tidy(() => this.m.target(this.m.model.predict(x) as tf.Tensor));
+    this.code.push(this.inputCode(), `model.evaluate(x, y, { batchSize: ${this.trial.data.batch} });`);
+    const loss = this.m.model.evaluate(x, y, { batchSize: this.trial.data.batch }) as tf.Scalar;
+    const value = (await loss.data())[0]!;
+    tf.dispose([x, y, loss]);
+    this.batches++;
+    await this.record('evaluate', value, [], null);
+  }
+
+  private async fit(a: Extract<Action, { op: 'fit' }>): Promise<void> {
+    if (!this.optimizer || !this.optState) throw new Error('fit needs an optimizer action before it');
+    this.compile(a.loss);
+    const x = this.drawInput();
+    const y = tf.tidy(() => this.m.target(this.m.model.predict(x) as tf.Tensor));
+    this.code.push(this.inputCode(), `await model.fit(x, y, { epochs: ${a.epochs}, batchSize: ${this.trial.data.batch}, shuffle: false });`);
+    this.optState.capture = true;
+    const from = this.optState.applied.length;
+    let history: tf.History;
+    try {
+      history = await this.m.model.fit(x, y, { epochs: a.epochs, batchSize: this.trial.data.batch, shuffle: false, verbose: 0 });
+    } finally {
+      this.optState.capture = false;
+      tf.dispose([x, y]);
+    }
+    this.batches++;
+    const grads = await readGrads(this.m, Object.fromEntries(this.optState.fitGrads));
+    tf.dispose([...this.optState.fitGrads.values()]);
+    this.optState.fitGrads.clear();
+    const optimized = [...new Set(this.optState.applied.slice(from).flat())].map((n) => this.logical.get(n) ?? n);
+    const losses = history.history.loss as number[];
+    await this.record('fit', losses.at(-1) ?? NaN, grads, optimized);
   }
 
   private async step(a: Extract<Action, { op: 'step' }>): Promise<void> {
@@ -221,7 +319,6 @@ class TrialRun {
       // The set of variables gradients are taken for: every trainable weight, Keras's `model.trainable_variables`.
       const trainable = this.m.model.trainableWeights.map((w) => w.read() as tf.Variable);
       const selected = new Set(this.optState.targets.flatMap((t) => this.module(t).layer.trainableWeights.map((w) => (w.read() as tf.Variable).name)));
-      const modes = Object.fromEntries(this.training);
       const { value, grads } = tf.variableGrads(() => {
         const y = this.forward(x);
         if (a.loss === 'sum') return tf.sum(y) as tf.Scalar;
@@ -231,11 +328,13 @@ class TrialRun {
       const gradData = await readGrads(this.m, grads);
       const toApply: tf.NamedTensorMap = {};
       for (const [name, g] of Object.entries(grads)) if (selected.has(name)) toApply[name] = g;
+      const from = this.optState.applied.length;
       this.optimizer.applyGradients(toApply);
+      const optimized = [...new Set(this.optState.applied.slice(from).flat())].map((n) => this.logical.get(n) ?? n);
       const loss = (await value.data())[0]!;
       tf.dispose([x, value, ...Object.values(grads)]);
-      this.stepCount++;
-      this.steps.push({ index: this.steps.length, loss, grads: gradData, modes, after: await snapshot(this.m) });
+      this.batches++;
+      await this.record('step', loss, gradData, optimized);
     }
   }
 }
@@ -252,10 +351,6 @@ function disposeOptimizer(opt: tf.Optimizer | undefined): void {
   if (c && !c.isDisposed) c.dispose();
 }
 
-function describeCalls(order: string[], training: Map<string, boolean>): string {
-  return order.map((n) => `${n} is called with ${training.has(n) ? `{ training: ${training.get(n)} }` : 'no training argument'}`).join('; ');
-}
-
 async function tensorBytes(t: tf.Tensor): Promise<Uint8Array> {
   const v = await t.data();
   return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
@@ -263,11 +358,14 @@ async function tensorBytes(t: tf.Tensor): Promise<Uint8Array> {
 
 /** Every weight of the model, under its logical name; `kind` is fixed at build time from the framework's own `trainable`. */
 async function snapshot(m: BuiltModel): Promise<TensorData[]> {
+  // "Trainable" is the framework's own answer at this moment: membership in model.trainableWeights.
+  const trainable = new Set(m.model.trainableWeights.map((w) => (w.read() as tf.Variable).name));
   return Promise.all(
     m.weights.map(async (w) => ({
       name: w.name,
       kind: w.kind,
       role: w.role,
+      trainable: trainable.has((w.variable.read() as tf.Variable).name),
       shape: w.variable.shape as number[],
       dtype: 'float32' as const,
       data: await tensorBytes(w.variable.read()),

@@ -33,8 +33,9 @@ export interface BuiltModel {
   modules: Map<string, Module>;
   /** Sub-models called one after the other in forward(); each gets its own `training` argument. */
   callOrder: string[];
-  forward(x: tf.Tensor, kwargs: (name: string) => { training?: boolean }): tf.Tensor;
-  forwardCode(kwargs: (name: string) => string): string;
+  /** Calls the sub-models one by one, each with its own kwargs (for a per-sub-model training flag). */
+  forwardParts(x: tf.Tensor, kwargs: (name: string) => { training?: boolean }): tf.Tensor;
+  forwardPartsCode(kwargs: (name: string) => string): string;
   target(y: tf.Tensor): tf.Tensor;
   weights: WeightRef[];
   inputShape: number[];
@@ -44,7 +45,7 @@ export interface BuiltModel {
 export function buildModel(spec: ModelSpec, seed: number): BuiltModel {
   switch (spec.builtin) {
     case 'seed-mlp':
-      return seedMlp(seed);
+      return seedMlp(seed, spec.featureTraining);
   }
 }
 
@@ -58,7 +59,7 @@ function dense(units: number, fanIn: number, name: string, seed: number): tf.lay
   });
 }
 
-function seedMlp(seed: number): BuiltModel {
+function seedMlp(seed: number, featureTraining: boolean | undefined): BuiltModel {
   const s = seed * 100;
   const x = tf.input({ shape: [2], name: 'x' });
   const act = tf.layers.activation({ activation: 'relu', name: 'act' });
@@ -69,7 +70,9 @@ function seedMlp(seed: number): BuiltModel {
   const feature = tf.model({ inputs: x, outputs: out, name: 'feature' });
   const classifier = dense(1, 16, 'classifier', s + 7);
   const mx = tf.input({ shape: [2], name: 'model_x' });
-  const model = tf.model({ inputs: mx, outputs: classifier.apply(feature.apply(mx)) as tf.SymbolicTensor, name: 'model' });
+  // featureTraining: the flag is fixed in the graph when it is built, as `base(inputs, training=False)` in Keras.
+  const built = featureTraining === undefined ? {} : { training: featureTraining };
+  const model = tf.model({ inputs: mx, outputs: classifier.apply(feature.apply(mx, built)) as tf.SymbolicTensor, name: 'model' });
   const modules = new Map<string, Module>([
     ['model', { layer: model, expr: 'model' }],
     ['feature', { layer: feature, expr: 'feature' }],
@@ -81,8 +84,8 @@ function seedMlp(seed: number): BuiltModel {
     model,
     modules,
     callOrder: ['feature', 'classifier'],
-    forward: (input, kw) => classifier.apply(feature.apply(input, kw('feature')), kw('classifier')) as tf.Tensor,
-    forwardCode: (kw) => `classifier.apply(feature.apply(x${kw('feature')})${kw('classifier')})`,
+    forwardParts: (input, kw) => classifier.apply(feature.apply(input, kw('feature')), kw('classifier')) as tf.Tensor,
+    forwardPartsCode: (kw) => `classifier.apply(feature.apply(x${kw('feature')})${kw('classifier')})`,
     target: (y) => tf.randomNormal(y.shape, 0, 1, 'float32', targetSeed),
     weights: collectWeights(model),
     inputShape: [2],
@@ -90,7 +93,7 @@ function seedMlp(seed: number): BuiltModel {
       `// seed ${seed}: Dense init U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as torch's nn.Linear; BN momentum 0.9, epsilon 1e-5 as torch's defaults`,
       `const feature = tf.model({ name: 'feature', ... }); // input Dense(16), act ReLU, fc1 Dense(16), act, bn BatchNormalization, output Dense(16)`,
       `const classifier = tf.layers.dense({ units: 1, name: 'classifier' });`,
-      `const model = tf.model({ ..., outputs: classifier.apply(feature.apply(x)) });`,
+      `const model = tf.model({ ..., outputs: classifier.apply(feature.apply(x${featureTraining === undefined ? '' : `, { training: ${featureTraining} }`})) });`,
     ],
   };
 }

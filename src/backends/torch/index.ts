@@ -6,7 +6,7 @@
  * `/usr/bin/python3` has). Starting the worker is the probe, so torch is imported once, not twice.
  */
 import type { Trial } from '../../spec/schema.js';
-import type { Backend, BackendInfo, BackendResolution, DType, GradData, StepRecord, TensorData, TrialOutcome } from '../backend.js';
+import type { Backend, BackendInfo, BackendResolution, DType, GradData, RawTensor, StepRecord, TensorData, TrialOutcome } from '../backend.js';
 import { TorchWorker } from './worker.js';
 
 export interface TorchOptions {
@@ -51,17 +51,20 @@ interface WireTensor {
   name: string;
   kind: 'param' | 'buffer';
   role: TensorData['role'];
+  trainable: boolean;
   shape: number[];
   dtype: string;
   data: string;
 }
-type WireRaw = Omit<WireTensor, 'name' | 'kind' | 'role'>;
+type WireRaw = Omit<WireTensor, 'name' | 'kind' | 'role' | 'trainable'>;
 interface WireResult {
   code: string[];
   initial: WireTensor[];
   steps: {
     index: number;
-    loss: number;
+    action: string;
+    loss: number | null;
+    optimized: string[] | null;
     modes: Record<string, boolean>;
     grads: { name: string; requiresGrad: boolean; grad: WireRaw | null; reference64?: WireRaw | null }[];
     after: WireTensor[];
@@ -98,7 +101,7 @@ export class TorchBackend implements Backend {
       this.worker = restarted.worker;
     }
     const reply = await this.worker.request('run_trial', trial, this.options.requestTimeoutMs);
-    if (!reply.ok) return { state: 'errored', error: reply.error };
+    if (!reply.ok) return reply.error.code === 'unsupported' ? { state: 'skipped', reason: reply.error.message } : { state: 'errored', error: reply.error };
     const r = reply.result as WireResult;
     return {
       state: 'completed',
@@ -108,7 +111,9 @@ export class TorchBackend implements Backend {
         steps: r.steps.map(
           (s): StepRecord => ({
             index: s.index,
-            loss: s.loss,
+            action: s.action,
+            loss: s.loss ?? NaN,
+            optimized: s.optimized,
             modes: s.modes,
             grads: s.grads.map(
               (g): GradData => ({
@@ -131,11 +136,11 @@ export class TorchBackend implements Backend {
   }
 }
 
-function decodeRaw(t: { shape: number[]; dtype: string; data: string }): { shape: number[]; dtype: DType; data: Uint8Array } {
+function decodeRaw(t: WireRaw): RawTensor {
   const buf = Buffer.from(t.data, 'base64');
   return { shape: t.shape, dtype: t.dtype as DType, data: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
 }
 
 function decodeTensor(t: WireTensor): TensorData {
-  return { name: t.name, kind: t.kind, role: t.role, ...decodeRaw(t) };
+  return { name: t.name, kind: t.kind, role: t.role, trainable: t.trainable, ...decodeRaw(t) };
 }
