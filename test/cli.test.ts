@@ -150,6 +150,36 @@ describe('ftprobe survey keras', () => {
   });
 });
 
+describe('ftprobe claims', () => {
+  it('prints the JSON shape of the claims contract', () => {
+    const r = ftprobe(['claims', '--backend', 'tfjs', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.tool.name, 'ftprobe');
+    for (const c of j.claims) {
+      assert.deepEqual(Object.keys(c).sort(), ['id', 'reference', 'source', 'text', 'verdicts']);
+      assert.ok(['survey', 'ftprobe'].includes(c.source));
+      for (const v of c.verdicts) assert.deepEqual(Object.keys(v).sort(), ['backend', 'evidence', 'frameworkVersion', 'message', 'verdict']);
+    }
+  });
+
+  it('--strict exits 0 when the expected claims hold and 1 when one fails', () => {
+    assert.equal(ftprobe(['claims', '--backend', 'tfjs', '--strict', '--expect', 'freeze-keeps-params,eval-fixes-bn']).code, 0);
+    const r = ftprobe(['claims', '--backend', 'tfjs', '--strict', '--expect', 'tf-trainable-freezes-bn']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /expected claim does not hold: tf-trainable-freezes-bn on TensorFlow\.js 4\.22\.0/);
+  });
+
+  it('a failing claim without --strict is a finding, not an error', () => {
+    assert.equal(ftprobe(['claims', '--backend', 'tfjs', '--format', 'json']).code, 0);
+  });
+
+  it('--strict without --expect, and an unknown claim id, are one-line errors', () => {
+    assertOneLineError(ftprobe(['claims', '--strict']), /--strict needs --expect/);
+    assertOneLineError(ftprobe(['claims', '--expect', 'nope']), /^ftprobe: Unknown claim "nope"\. Known: freeze-keeps-params, /);
+  });
+});
+
 describe('ftprobe backends', () => {
   it('lists each backend with availability and version', () => {
     const r = ftprobe(['backends', '--format', 'json'], { FTPROBE_PYTHON: '/nonexistent' });

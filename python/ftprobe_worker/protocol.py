@@ -68,5 +68,5 @@ def serve(inp, out):
         except Exception as exc:
             traceback.print_exc(file=sys.stderr)
             _emit(out, {"id": req_id, "ok": False,
-                        "error": {"code": "torch-error", "message": f"{type(exc).__name__}: {exc}"}})
+                        "error": {"code": "framework-error", "message": f"{type(exc).__name__}: {exc}"}})
     return 0

@@ -137,6 +137,29 @@ def _snapshot(model, roles):
     return out
 
 
+def _optimizer_view(model, opt):
+    """Per parameter, what the optimizer holds before its step: membership, weight decay, state size.
+
+    Read from the optimizer object itself (param_groups, state), so a cause can be told from
+    measurement: a momentum buffer or Adam moment that is non-zero will move a parameter even when
+    its gradient is zero.
+    """
+    groups = {id(p): g for g in opt.param_groups for p in g["params"]}
+    view = {}
+    for n, p in model.named_parameters():
+        g = groups.get(id(p))
+        state = opt.state.get(p, {}) if g is not None else {}
+        tensors = {k: v for k, v in state.items() if torch.is_tensor(v) and v.numel() > 1 or
+                   (torch.is_tensor(v) and k != "step" and v.numel() == 1)}
+        view[n] = {
+            "held": g is not None,
+            "weightDecay": float(g.get("weight_decay", 0.0)) if g is not None else 0.0,
+            "stateKeys": sorted(tensors),
+            "stateMaxAbs": max((float(v.abs().max()) for v in tensors.values()), default=0.0),
+        }
+    return view
+
+
 def _optimized(model, opt):
     """Names of the parameters this optimizer holds that have a gradient: what opt.step() acts on."""
     held = {id(p) for group in opt.param_groups for p in group["params"]}
@@ -220,9 +243,10 @@ def run_trial(params):
                 grads = _grads(model, ref64)
                 modes = _modes(model)
                 optimized = _optimized(model, ns["opt"])
+                view = _optimizer_view(model, ns["opt"])
                 run("opt.step()")
                 steps.append({"index": len(steps), "action": "step", "loss": float(ns["loss"].detach()),
-                              "grads": grads, "optimized": optimized, "modes": modes,
+                              "grads": grads, "optimized": optimized, "optimizer": view, "modes": modes,
                               "after": _snapshot(model, roles)})
             block = body + ["opt.step()"]
             if times > 1:

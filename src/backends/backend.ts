@@ -38,6 +38,18 @@ export interface GradData {
   reference64?: RawTensor | null;
 }
 
+/** A parameter as the optimizer saw it before a step, read from the optimizer object. */
+export interface OptimizerView {
+  /** The optimizer holds this parameter (torch param_groups; tfjs: in the variable list applied). */
+  held: boolean;
+  /** Weight decay configured for it (0 where the framework has none). */
+  weightDecay: number;
+  /** Names of its optimizer state tensors (momentum_buffer, exp_avg, ...). */
+  stateKeys: string[];
+  /** Largest |element| over those state tensors; 0 when empty or all zero. */
+  stateMaxAbs: number;
+}
+
 /** One record per action that runs batches through the model (step, fit, forward, predict, evaluate). */
 export interface StepRecord {
   index: number;
@@ -51,6 +63,8 @@ export interface StepRecord {
    * applyGradients, intercepted on the optimizer). null when no optimizer ran.
    */
   optimized: string[] | null;
+  /** What the optimizer held for each parameter just before its update; absent where none ran. */
+  optimizer?: Record<string, OptimizerView>;
   grads: GradData[];
   /** Training flag of every module (torch) or sub-model call (tfjs) when the step ran. */
   modes: Record<string, boolean>;
@@ -65,6 +79,13 @@ export interface TrialMeasurement {
   /** Caveats about this trial, as values (e.g. a fallback the backend had to take). */
   notes: string[];
 }
+
+/**
+ * The error code of a trial in which the framework itself raised (e.g. an optimizer that cannot
+ * handle a changed variable list): a measured finding. Any other code is a failure to measure
+ * (worker died, timeout), which the CLI reports with exit code 1.
+ */
+export const FRAMEWORK_ERROR = 'framework-error';
 
 export type TrialOutcome =
   | { state: 'completed'; measurement: TrialMeasurement }

@@ -34,6 +34,8 @@ export interface ClaimContext {
   backend: BackendInfo;
   /** The completed row of `survey` with these settings; throws when the trial did not complete. */
   row(survey: string, settings: Record<string, FactorValue>): Row;
+  /** The row in whatever state it ended (a framework that raised is evidence too); undefined if not run. */
+  anyRow(survey: string, settings: Record<string, FactorValue>): Row | undefined;
 }
 
 export interface Claim {

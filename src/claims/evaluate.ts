@@ -29,14 +29,17 @@ export function evaluateClaims(claims: Claim[], results: SurveyResult[]): ClaimR
 function verdictFor(claim: Claim, backend: BackendInfo, results: SurveyResult[]): Verdict {
   const base = { backend: backend.name, frameworkVersion: `${backend.framework} ${backend.version}` };
   if (!claim.appliesTo.includes(backend.name)) return { ...base, verdict: 'n/a', message: claim.notApplicable ?? `not about ${backend.framework}`, evidence: [] };
-  const row = (survey: string, settings: Record<string, FactorValue>): Row => {
+  const anyRow = (survey: string, settings: Record<string, FactorValue>): Row | undefined => {
     const run = results.find((r) => r.survey.name === survey)?.runs.find((x) => x.backend.name === backend.name);
-    const found = run?.rows.find((r) => Object.entries(settings).every(([k, v]) => r.settings[k] === v));
+    return run?.rows.find((r) => Object.entries(settings).every(([k, v]) => r.settings[k] === v));
+  };
+  const row = (survey: string, settings: Record<string, FactorValue>): Row => {
+    const found = anyRow(survey, settings);
     if (!found || found.state !== 'completed') throw new MissingRow(`${survey} ${JSON.stringify(settings)} ${found ? found.state : 'was not run'}`);
     return found;
   };
   try {
-    return { ...base, ...claim.evaluate({ backend, row }) };
+    return { ...base, ...claim.evaluate({ backend, row, anyRow }) };
   } catch (err) {
     if (err instanceof MissingRow) return { ...base, verdict: 'n/a', message: `a trial the claim needs did not complete: ${err.message}`, evidence: [] };
     throw err;

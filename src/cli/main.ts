@@ -11,6 +11,7 @@ import { PACKAGE_VERSION } from '../paths.js';
 import { FORMATS } from '../report/index.js';
 import { builtinSurveyNames } from '../spec/load.js';
 import { backendsCommand } from './backends.js';
+import { claimsCommand } from './claims.js';
 import { surveyCommand } from './survey.js';
 
 function program(setExit: (code: number) => void): Command {
@@ -33,6 +34,17 @@ function program(setExit: (code: number) => void): Command {
     .option('--detail', 'show the code each trial ran and the per-tensor evidence')
     .option('--seed <n>', "seed for model init and data (default: the survey's own)")
     .action(async (name: string, opts) => setExit(await surveyCommand(name, opts)));
+
+  cli
+    .command('claims')
+    .description("Check every claim (the survey's and ftprobe's own) on the real frameworks and print the verdicts with their evidence.")
+    .addOption(new Option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}, or a comma list`).default('auto'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .option('--detail', 'list the evidence (rows and tensors, with magnitudes) behind each verdict')
+    .option('--expect <ids>', 'comma list of claims you expect to hold (for --strict)')
+    .option('--strict', 'exit 1 when a claim given to --expect fails on a backend it applies to')
+    .action(async (opts) => setExit(await claimsCommand(opts)));
 
   cli
     .command('backends')

@@ -4,7 +4,8 @@ import { claimsForSurvey } from '../claims/registry.js';
 import { FtprobeError } from '../errors.js';
 import { renderSurvey, type Format } from '../report/index.js';
 import { openOutput } from '../report/writer.js';
-import { runSurvey } from '../run/survey.js';
+import { FRAMEWORK_ERROR } from '../backends/backend.js';
+import { runSurvey, type SurveyResult } from '../run/survey.js';
 import { loadSurvey } from '../spec/load.js';
 import { progress } from './progress.js';
 
@@ -14,6 +15,11 @@ export interface SurveyCliOptions {
   out?: string;
   detail?: boolean;
   seed?: string;
+}
+
+/** True when a trial could not be measured (worker died, timeout); a framework that raised is a finding. */
+export function failedToMeasure(result: SurveyResult): boolean {
+  return result.runs.some((r) => r.rows.some((row) => row.state === 'errored' && row.error?.code !== FRAMEWORK_ERROR));
 }
 
 export function parseSeed(s: string | undefined): number | undefined {
@@ -47,5 +53,5 @@ export async function surveyCommand(name: string, opts: SurveyCliOptions): Promi
     for (const w of result.warnings) process.stderr.write(`note: ${w}\n`);
     process.stderr.write(`wrote ${out.path}\n`);
   }
-  return result.runs.some((r) => r.rows.some((row) => row.state === 'errored')) ? 1 : 0;
+  return failedToMeasure(result) ? 1 : 0;
 }

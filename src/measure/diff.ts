@@ -8,6 +8,7 @@
  * - `changed`: anything larger; for integer tensors (num_batches_tracked) any difference.
  */
 import type { DType, GradData, TensorData, TensorKind, TensorRole } from '../backends/backend.js';
+import type { Cause } from './cause.js';
 
 export const FLOAT32_EPS = 2 ** -23;
 export const NOISE_REL_THRESHOLD = 4 * FLOAT32_EPS;
@@ -49,6 +50,8 @@ export interface TensorReport extends TensorChange {
   gradPrecision: GradPrecision;
   /** Largest |gradient| of the float64 replay; null when not replayed. */
   gradMaxAbs64: number | null;
+  /** Why it changed, measured per record (see measure/cause.ts); empty when unchanged. */
+  causes: Cause[];
 }
 
 type Numeric = Float32Array | Float64Array | BigInt64Array | Int32Array;
@@ -140,6 +143,7 @@ export function reportTensors(initial: TensorData[], final: TensorData[], grads:
       dtype: t.dtype,
       ...diffTensor(t, f),
       ...(t.kind === 'param' ? gradSummary(gradOf.get(t.name)) : NO_GRAD),
+      causes: [],
     };
   });
 }

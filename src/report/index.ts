@@ -1,8 +1,10 @@
 import type { ClaimResult } from '../claims/evaluate.js';
 import type { SurveyResult } from '../run/survey.js';
+import type { ClaimsReport } from '../claims/run.js';
+import { claimsJson } from './claims.js';
 import { renderSurveyJson } from './json.js';
-import { renderSurveyMarkdown } from './markdown.js';
-import { renderSurveyTerminal } from './terminal.js';
+import { renderClaimsReportMarkdown, renderSurveyMarkdown } from './markdown.js';
+import { renderClaimsReportTerminal, renderSurveyTerminal } from './terminal.js';
 
 export const FORMATS = ['table', 'markdown', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -23,3 +25,14 @@ export function renderSurvey(result: SurveyResult, format: Format, opts: RenderO
   }
 }
 export { renderSurveyJson, renderSurveyMarkdown, renderSurveyTerminal };
+
+export function renderClaims(report: ClaimsReport, format: Format, opts: { detail?: boolean } = {}): string {
+  switch (format) {
+    case 'table':
+      return renderClaimsReportTerminal(report, opts);
+    case 'markdown':
+      return renderClaimsReportMarkdown(report, opts);
+    case 'json':
+      return claimsJson(report);
+  }
+}

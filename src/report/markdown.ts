@@ -1,7 +1,9 @@
 /** Markdown renderer: the survey's results-table layout; pure. */
 import type { ClaimResult } from '../claims/evaluate.js';
 import type { SurveyResult } from '../run/survey.js';
-import { claimsTable, evidenceLines } from './claims.js';
+import { adviceFrom, type Advice } from '../claims/advice.js';
+import type { ClaimsReport } from '../claims/run.js';
+import { adviceGroups, claimsTable, evidenceLines } from './claims.js';
 import { backendTag, resultNotes, rowTitle, surveyTable, TENSOR_HEADER, tensorRows, type TableModel } from './survey-table.js';
 
 function escape(s: string): string {
@@ -37,8 +39,18 @@ export function renderSurveyMarkdown(result: SurveyResult, opts: { detail?: bool
       }
     }
   }
-  if (opts.claims?.length) out.push('### Claims', '', renderClaimsMarkdown(opts.claims, opts));
+  if (opts.claims?.length) out.push('### Claims', '', renderClaimsMarkdown(opts.claims, opts), ...adviceMarkdown(adviceFrom(opts.claims)));
   const notes = resultNotes(result);
   if (notes.length) out.push(...notes.map((n) => `- ${n}`), '');
+  return out.join('\n');
+}
+
+function adviceMarkdown(advice: Advice[]): string[] {
+  return adviceGroups(advice).flatMap((g) => [`### What to do on ${g.framework}`, '', ...g.items.map((a) => `- ${a.text} _Measured (${a.claim} ${a.verdict}): ${a.measured}_`), '']);
+}
+
+export function renderClaimsReportMarkdown(report: ClaimsReport, opts: { detail?: boolean } = {}): string {
+  const out = [`## Claims`, '', `Checked with ftprobe ${report.tool.version}.`, '', renderClaimsMarkdown(report.claims, opts), ...adviceMarkdown(report.advice)];
+  if (report.warnings.length) out.push(...report.warnings.map((w) => `- ${w}`), '');
   return out.join('\n');
 }

@@ -32,11 +32,13 @@ export function surveyTable(result: SurveyResult): TableModel {
     for (const run of result.runs) {
       const r = run.rows[i];
       if (!r || r.state !== 'completed' || !r.outcome) {
-        cells.push(...outcomes.map(() => (r ? r.state : 'pending')));
+        const label = !r ? 'pending' : r.error?.code === 'framework-error' ? 'raised' : r.state;
+        cells.push(...outcomes.map(() => label));
         if (hasRef) cells.push('-');
         continue;
       }
-      cells.push(...outcomes.map((o) => yesNo(r.outcome![o.name])));
+      // A true outcome shows its measured causes when they say more than "a gradient step".
+      cells.push(...outcomes.map((o) => yesNo(r.outcome![o.name]) + causeSuffix(r.outcomeCauses[o.name])));
       if (hasRef) cells.push(r.matchesSeed === null ? '-' : r.matchesSeed ? 'yes' : 'NO');
     }
     return cells;
@@ -44,11 +46,16 @@ export function surveyTable(result: SurveyResult): TableModel {
   return { header, rows };
 }
 
+/** Causes worth a mention: anything beyond the ordinary mechanisms (a gradient step, a BN forward pass). */
+function causeSuffix(causes: string[] | undefined): string {
+  return causes?.some((c) => c !== 'gradient' && c !== 'bn-forward') ? ` (${causes.join(', ')})` : '';
+}
+
 function cell(v: unknown): string {
   return typeof v === 'boolean' ? yesNo(v) : String(v);
 }
 
-export const TENSOR_HEADER = ['tensor', 'kind', 'status', 'max|Δ|', 'rel Δ', 'grad', 'max|grad|', 'max|grad| f64', 'grad bytes'];
+export const TENSOR_HEADER = ['tensor', 'kind', 'status', 'max|Δ|', 'rel Δ', 'grad', 'max|grad|', 'max|grad| f64', 'grad bytes', 'cause'];
 
 export function tensorRows(tensors: TensorReport[]): string[][] {
   return tensors.map((t) => [
@@ -61,6 +68,7 @@ export function tensorRows(tensors: TensorReport[]): string[][] {
     t.kind === 'param' ? num(t.gradMaxAbs) : '',
     t.gradMaxAbs64 === null ? '' : num(t.gradMaxAbs64),
     t.gradBytes ? bytes(t.gradBytes) : '0',
+    t.causes.join(', '),
   ]);
 }
 
@@ -76,7 +84,7 @@ export function resultNotes(result: SurveyResult): string[] {
   for (const run of result.runs) {
     const skips = new Map<string, string[]>();
     for (const r of run.rows) {
-      if (r.state === 'errored') lines.push(`${run.backend.name} ${r.id}: errored: ${r.error?.message ?? ''}`);
+      if (r.state === 'errored') lines.push(`${run.backend.name} ${r.id}: ${r.error?.code === 'framework-error' ? `${run.backend.framework} raised` : 'errored'}: ${r.error?.message ?? ''}`);
       if (r.state === 'skipped') skips.set(r.reason ?? '', [...(skips.get(r.reason ?? '') ?? []), r.id]);
     }
     // One line per skip reason: a survey a backend cannot run skips every row for the same reason.

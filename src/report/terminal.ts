@@ -2,7 +2,9 @@
 import Table from 'cli-table3';
 import type { ClaimResult } from '../claims/evaluate.js';
 import type { SurveyResult } from '../run/survey.js';
-import { claimsTable, evidenceLines } from './claims.js';
+import { adviceFrom, type Advice } from '../claims/advice.js';
+import type { ClaimsReport } from '../claims/run.js';
+import { adviceGroups, claimsTable, evidenceLines } from './claims.js';
 import { backendTag, resultNotes, rowTitle, surveyTable, TENSOR_HEADER, tensorRows, type TableModel } from './survey-table.js';
 
 // No rule between body rows: the tables are read row by row, and rules double their height.
@@ -40,8 +42,18 @@ export function renderSurveyTerminal(result: SurveyResult, opts: { detail?: bool
       }
     }
   }
-  if (opts.claims?.length) out.push('', 'Claims checked on this run:', renderClaimsTerminal(opts.claims, opts).trimEnd());
+  if (opts.claims?.length) out.push('', 'Claims checked on this run:', renderClaimsTerminal(opts.claims, opts).trimEnd(), ...adviceLines(adviceFrom(opts.claims)));
   const notes = resultNotes(result);
   if (notes.length) out.push('', ...notes.map((n) => `note: ${n}`));
+  return out.join('\n') + '\n';
+}
+
+function adviceLines(advice: Advice[]): string[] {
+  return adviceGroups(advice).flatMap((g) => ['', `What to do on ${g.framework} (from the verdicts above):`, ...g.items.flatMap((a) => [`- ${a.text}`, `    measured (${a.claim} ${a.verdict}): ${a.measured}`])]);
+}
+
+export function renderClaimsReportTerminal(report: ClaimsReport, opts: { detail?: boolean } = {}): string {
+  const out = [`ftprobe ${report.tool.version} · ${report.claims.length} claims`, renderClaimsTerminal(report.claims, opts).trimEnd(), ...adviceLines(report.advice)];
+  if (report.warnings.length) out.push('', ...report.warnings.map((w) => `note: ${w}`));
   return out.join('\n') + '\n';
 }

@@ -15,11 +15,33 @@ export function selectTensors(tensors: TensorReport[], sel: OutcomeSpec): Tensor
  * An outcome is true when any selected tensor meets its measure: really changed (`noise` does not
  * count), reached the optimizer, or received a gradient.
  */
-export function computeOutcome(survey: SurveySpec, tensors: TensorReport[], optimized: string[]): Record<string, boolean> {
+export function computeOutcome(
+  survey: SurveySpec,
+  tensorsSince: (records: number | undefined) => TensorReport[] | null,
+  optimized: string[],
+): Record<string, boolean | null> {
   const reached = new Set(optimized);
-  const meets = (t: TensorReport, measure: OutcomeSpec['measure']) =>
-    measure === 'changed' ? t.status === 'changed' : measure === 'optimized' ? reached.has(t.name) : t.grad !== 'none';
-  return Object.fromEntries(Object.entries(survey.outcomes).map(([name, sel]) => [name, selectTensors(tensors, sel).some((t) => meets(t, sel.measure))]));
+  const meets = (t: TensorReport, measure: OutcomeSpec['measure']): boolean | null => {
+    switch (measure) {
+      case 'changed':
+        return t.status === 'changed';
+      case 'optimized':
+        return reached.has(t.name);
+      case 'grad':
+        return t.grad !== 'none';
+      case 'real-grad':
+        return t.grad !== 'nonzero' ? false : t.gradPrecision === null ? null : t.gradPrecision === 'real';
+    }
+  };
+  return Object.fromEntries(
+    Object.entries(survey.outcomes).map(([name, sel]) => {
+      const tensors = tensorsSince(sel.since);
+      if (!tensors) return [name, null];
+      const values = selectTensors(tensors, sel).map((t) => meets(t, sel.measure));
+      // Any true decides; otherwise an unmeasured tensor leaves the outcome unknown.
+      return [name, values.includes(true) ? true : values.includes(null) ? null : false];
+    }),
+  );
 }
 
 export interface ReferenceMatch {
@@ -32,7 +54,7 @@ export function findReference(survey: SurveySpec, settings: Record<string, Facto
   return ref ? { row: ref.row, outcome: ref.outcome } : null;
 }
 
-export function matches(ref: ReferenceMatch | null, outcome: Record<string, boolean> | null): boolean | null {
+export function matches(ref: ReferenceMatch | null, outcome: Record<string, boolean | null> | null): boolean | null {
   if (!ref || !outcome) return null;
   return Object.entries(ref.outcome).every(([k, v]) => outcome[k] === v);
 }

@@ -7,12 +7,13 @@
 import type { Backend, BackendInfo, TrialMeasurement, TrialOutcome } from '../backends/backend.js';
 import { resolveBackends } from '../backends/registry.js';
 import type { BackendName } from '../backends/backend.js';
+import { causesOf, orderCauses, type Cause } from '../measure/cause.js';
 import { reportTensors, type TensorReport } from '../measure/diff.js';
 import { PACKAGE_VERSION } from '../paths.js';
 import { expandSurvey } from '../spec/expand.js';
 import { loadSurvey } from '../spec/load.js';
 import type { FactorValue, SurveySpec, Trial } from '../spec/schema.js';
-import { computeOutcome, findReference, matches } from './outcome.js';
+import { computeOutcome, findReference, matches, selectTensors } from './outcome.js';
 
 export interface StepSummary {
   index: number;
@@ -29,7 +30,10 @@ export interface Row {
   /** The survey's published row number for these settings, or null where the survey has none. */
   seedRow: number | null;
   settings: Record<string, FactorValue>;
-  outcome: Record<string, boolean> | null;
+  /** Survey-defined booleans; null inside where it could not be measured (e.g. no float64 replay). */
+  outcome: Record<string, boolean | null> | null;
+  /** Why each true "changed" outcome is true: the measured causes of its tensors' changes. */
+  outcomeCauses: Record<string, Cause[]>;
   seedOutcome: Record<string, boolean> | null;
   matchesSeed: boolean | null;
   code: string[];
@@ -37,6 +41,8 @@ export interface Row {
   tensors: TensorReport[];
   /** Tensors handed to an optimizer with a gradient, over the whole trial (framework-reported). */
   optimized: string[];
+  /** Training flags when the last optimizer step ran (torch: every module's .training; tfjs: call flags). */
+  modes: Record<string, boolean>;
   /** Per-step changes (each step against the one before), for multi-step recipes; empty for one step. */
   steps: StepSummary[];
   notes: string[];
@@ -145,30 +151,42 @@ function toRow(spec: SurveySpec, trial: Trial, m: TrialMeasurement | null): Row 
   const last = m?.steps.at(-1);
   const lastTraining = m?.steps.findLast((s) => s.optimized !== null);
   const optimized = [...new Set(m?.steps.flatMap((s) => s.optimized ?? []) ?? [])];
+  const perRecord: StepSummary[] = (m?.steps ?? []).map((s, i) => ({
+    index: s.index,
+    action: s.action,
+    loss: s.loss,
+    optimized: s.optimized,
+    modes: s.modes,
+    tensors: reportTensors(i === 0 ? m!.initial : m!.steps[i - 1]!.after, s.after, s.grads).map((t) => ({ ...t, causes: causesOf(t, s.optimizer?.[t.name]) })),
+  }));
   const tensors = m && last ? reportTensors(m.initial, last.after, lastTraining?.grads ?? []) : [];
-  const outcome = m && last ? computeOutcome(spec, tensors, optimized) : null;
-  const steps =
-    m && m.steps.length > 1
-      ? m.steps.map((s, i) => ({
-          index: s.index,
-          action: s.action,
-          loss: s.loss,
-          optimized: s.optimized,
-          modes: s.modes,
-          tensors: reportTensors(i === 0 ? m.initial : m.steps[i - 1]!.after, s.after, s.grads),
-        }))
-      : [];
+  // A tensor's causes over the trial: those of every record in which it moved.
+  for (const t of tensors) if (t.status !== 'unchanged') t.causes = orderCauses(perRecord.flatMap((r) => r.tensors.find((x) => x.name === t.name)?.causes ?? []));
+  const since = (records: number | undefined) =>
+    records === undefined ? tensors : m && records < m.steps.length ? reportTensors(m.steps[records - 1]!.after, last!.after, lastTraining?.grads ?? []) : null;
+  const outcome = m && last ? computeOutcome(spec, since, optimized) : null;
+  // For each true `changed` outcome: the measured causes of its tensors' changes, over its window.
+  const outcomeCauses: Record<string, Cause[]> = {};
+  for (const [name, sel] of Object.entries(spec.outcomes)) {
+    if (!outcome?.[name] || sel.measure !== 'changed') continue;
+    const names = new Set(selectTensors(tensors, sel).map((t) => t.name));
+    const window = perRecord.slice(sel.since ?? 0);
+    outcomeCauses[name] = orderCauses(window.flatMap((r) => r.tensors.filter((t) => names.has(t.name) && t.status === 'changed').flatMap((t) => t.causes)));
+  }
+  const steps = perRecord.length > 1 ? perRecord : [];
   return {
     id: trial.id,
     state: 'completed',
     seedRow: ref?.row ?? null,
     settings: trial.settings,
     outcome,
+    outcomeCauses,
     seedOutcome: ref?.outcome ?? null,
     matchesSeed: matches(ref, outcome),
     code: m?.code ?? [],
     tensors,
     optimized,
+    modes: (lastTraining ?? last)?.modes ?? {},
     steps,
     notes: m?.notes ?? [],
   };

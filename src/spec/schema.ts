@@ -14,7 +14,10 @@ const ParamSelector = z.string().min(1);
 
 const FactorValue = z.union([z.boolean(), z.number(), z.string()]);
 export type FactorValue = z.infer<typeof FactorValue>;
-const When = z.record(z.string(), FactorValue).optional();
+/** Factor conditions: every key must match; a list matches any of its values. */
+const Condition = z.record(z.string(), z.union([FactorValue, z.array(FactorValue).min(1)]));
+export type Condition = z.infer<typeof Condition>;
+const When = Condition.optional();
 
 export const ActionSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('freeze'), target: ModulePath, when: When }).strict(),
@@ -79,12 +82,15 @@ export type DataSpec = z.infer<typeof DataSchema>;
 
 /**
  * Which tensors an outcome looks at, and what it asks of them (any selected tensor):
- * `changed` really changed; `optimized` was handed to the optimizer with a gradient; `grad` got a gradient.
+ * `changed` really changed; `optimized` was handed to the optimizer with a gradient; `grad` got a
+ * gradient; `real-grad` got a gradient that is not float32 residue (null where that was not measured).
  */
 const OutcomeSchema = z
   .object({
     under: z.string().min(1),
-    measure: z.enum(['changed', 'optimized', 'grad']).default('changed'),
+    measure: z.enum(['changed', 'optimized', 'grad', 'real-grad']).default('changed'),
+    /** Compare from the state after this many records (steps, fits, forwards) instead of the initial state. */
+    since: z.number().int().min(1).optional(),
     kind: z.enum(['param', 'buffer']).optional(),
     role: z.array(z.enum(['bn-mean', 'bn-var', 'bn-count', 'other'])).optional(),
     label: z.string().optional(),
@@ -106,7 +112,9 @@ export const SurveySchema = z
     description: z.string().default(''),
     model: ModelSchema,
     /** Per-combination model variants: the first entry whose `when` matches replaces `model`. */
-    modelWhen: z.array(z.object({ when: z.record(z.string(), FactorValue), model: ModelSchema }).strict()).default([]),
+    modelWhen: z.array(z.object({ when: Condition, model: ModelSchema }).strict()).default([]),
+    /** Combinations to drop: where `when` matches, only those matching `require` are kept. */
+    only: z.array(z.object({ when: Condition, require: Condition }).strict()).default([]),
     /** Backends the survey is written for; others skip it with a note. Default: all. */
     backends: z.array(z.enum(['torch', 'tfjs'])).optional(),
     data: DataSchema,

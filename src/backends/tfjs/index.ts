@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Action, Trial } from '../../spec/schema.js';
-import type { Backend, BackendInfo, BackendResolution, GradData, StepRecord, TensorData, TrialOutcome } from '../backend.js';
+import { FRAMEWORK_ERROR, type Backend, type BackendInfo, type BackendResolution, type GradData, type OptimizerView, type StepRecord, type TensorData, type TrialOutcome } from '../backend.js';
 import { buildModel, type BuiltModel, type Module } from './models.js';
 
 let tensorBackend: Promise<{ name: string; note: string | null }> | undefined;
@@ -62,19 +62,19 @@ export class TfjsBackend implements Backend {
 
   async runTrial(trial: Trial): Promise<TrialOutcome> {
     let built: BuiltModel | undefined;
-    let optimizer: tf.Optimizer | undefined;
+    let run: TrialRun | undefined;
     try {
       built = buildModel(trial.model, trial.seed);
-      const run = new TrialRun(built, trial);
+      run = new TrialRun(built, trial);
       const result = await run.execute();
-      optimizer = run.optimizer;
       if (this.note) result.notes.push(this.note);
       return { state: 'completed', measurement: result };
     } catch (err) {
       if (err instanceof Unsupported) return { state: 'skipped', reason: err.message };
-      return { state: 'errored', error: { code: 'tfjs-error', message: err instanceof Error ? err.message : String(err) } };
+      const message = err instanceof Error ? err.message : String(err);
+      return { state: 'errored', error: { code: FRAMEWORK_ERROR, message: `${message} (after ${run?.recordCount ?? 0} completed steps/passes)` } };
     } finally {
-      disposeOptimizer(optimizer);
+      disposeOptimizer(run?.optimizer);
       built?.model.dispose();
     }
   }
@@ -113,6 +113,10 @@ class TrialRun {
   ) {
     this.code.push(...m.code);
     this.logical = new Map(m.weights.map((w) => [(w.variable.read() as tf.Variable).name, w.name]));
+  }
+
+  get recordCount(): number {
+    return this.steps.length;
   }
 
   async execute() {
@@ -244,10 +248,9 @@ class TrialRun {
     this.code.push(`model.compile({ optimizer: ${this.optimizer ? 'optimizer' : "'sgd'"}, loss: ${this.lossCode(kind)} });`);
   }
 
-  private record(action: string, loss: number, grads: GradData[], optimized: string[] | null): Promise<void> {
-    return snapshot(this.m).then((after) => {
-      this.steps.push({ index: this.steps.length, action, loss, grads, optimized, modes: Object.fromEntries(this.training), after });
-    });
+  private async record(action: string, loss: number, grads: GradData[], optimized: string[] | null, optimizer?: Record<string, OptimizerView>): Promise<void> {
+    const after = await snapshot(this.m);
+    this.steps.push({ index: this.steps.length, action, loss, grads, optimized, ...(optimizer && { optimizer }), modes: Object.fromEntries(this.training), after });
   }
 
   private async inference(op: 'forward' | 'predict'): Promise<void> {
@@ -328,14 +331,41 @@ class TrialRun {
       const gradData = await readGrads(this.m, grads);
       const toApply: tf.NamedTensorMap = {};
       for (const [name, g] of Object.entries(grads)) if (selected.has(name)) toApply[name] = g;
+      const view = await this.optimizerView(selected);
       const from = this.optState.applied.length;
       this.optimizer.applyGradients(toApply);
       const optimized = [...new Set(this.optState.applied.slice(from).flat())].map((n) => this.logical.get(n) ?? n);
       const loss = (await value.data())[0]!;
       tf.dispose([x, value, ...Object.values(grads)]);
       this.batches++;
-      await this.record('step', loss, gradData, optimized);
+      await this.record('step', loss, gradData, optimized, view);
     }
+  }
+
+  /**
+   * The optimizer's own state per weight before a step, from its public getWeights(): accumulators
+   * are named `<variable>/<slot>` by TF.js. TF.js optimizers have no weight decay.
+   */
+  private async optimizerView(selected: Set<string>): Promise<Record<string, OptimizerView>> {
+    const weights = await this.optimizer!.getWeights();
+    const state = new Map<string, { keys: string[]; max: number }>();
+    for (const { name, tensor } of weights) {
+      if (name === 'iter') continue;
+      const cut = name.lastIndexOf('/');
+      const entry = state.get(name.slice(0, cut)) ?? { keys: [], max: 0 };
+      entry.keys.push(name.slice(cut + 1));
+      for (const v of await tensor.data()) entry.max = Math.max(entry.max, Math.abs(v));
+      state.set(name.slice(0, cut), entry);
+    }
+    // getWeights() makes a fresh scalar for the iteration count; the accumulators are the optimizer's own.
+    tf.dispose(weights.filter((w) => w.name === 'iter').map((w) => w.tensor));
+    const view: Record<string, OptimizerView> = {};
+    for (const w of this.m.weights.filter((x) => x.kind === 'param')) {
+      const varName = (w.variable.read() as tf.Variable).name;
+      const st = state.get(varName);
+      view[w.name] = { held: selected.has(varName), weightDecay: 0, stateKeys: st?.keys ?? [], stateMaxAbs: st?.max ?? 0 };
+    }
+    return view;
   }
 }
 

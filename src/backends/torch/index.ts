@@ -6,7 +6,7 @@
  * `/usr/bin/python3` has). Starting the worker is the probe, so torch is imported once, not twice.
  */
 import type { Trial } from '../../spec/schema.js';
-import type { Backend, BackendInfo, BackendResolution, DType, GradData, RawTensor, StepRecord, TensorData, TrialOutcome } from '../backend.js';
+import type { Backend, BackendInfo, BackendResolution, DType, GradData, OptimizerView, RawTensor, StepRecord, TensorData, TrialOutcome } from '../backend.js';
 import { TorchWorker } from './worker.js';
 
 export interface TorchOptions {
@@ -65,6 +65,7 @@ interface WireResult {
     action: string;
     loss: number | null;
     optimized: string[] | null;
+    optimizer?: Record<string, OptimizerView>;
     modes: Record<string, boolean>;
     grads: { name: string; requiresGrad: boolean; grad: WireRaw | null; reference64?: WireRaw | null }[];
     after: WireTensor[];
@@ -114,6 +115,7 @@ export class TorchBackend implements Backend {
             action: s.action,
             loss: s.loss ?? NaN,
             optimized: s.optimized,
+            ...(s.optimizer && { optimizer: s.optimizer }),
             modes: s.modes,
             grads: s.grads.map(
               (g): GradData => ({
