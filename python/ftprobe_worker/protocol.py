@@ -28,7 +28,7 @@ def serve(inp, out):
         _emit(out, {"event": "fatal", "code": "no-torch", "message": f"{type(exc).__name__}: {exc}"})
         return 3
 
-    from . import recipe
+    from . import bench, recipe
 
     _emit(out, {
         "event": "ready",
@@ -57,6 +57,10 @@ def serve(inp, out):
         try:
             if method == "ping":
                 result = {}
+            elif method == "time_steps":
+                result = bench.time_steps(msg.get("params") or {})
+            elif method == "bench_overhead":
+                result = bench.run(msg.get("params") or {})
             elif method == "run_trial":
                 print(f"ftprobe_worker: request {req_id}: trial {(msg.get('params') or {}).get('id')}", file=sys.stderr, flush=True)
                 result = recipe.run_trial(msg.get("params") or {})

@@ -103,10 +103,57 @@ export interface BackendInfo {
 
 export type BackendName = 'torch' | 'tfjs';
 
+export const OVERHEAD_CONFIGS = ['neither', 'freeze', 'not_optimize', 'both'] as const;
+export type OverheadConfigName = (typeof OVERHEAD_CONFIGS)[number];
+
+export interface OverheadRequest {
+  model: string;
+  batch: number;
+  /** Side of the square input image, for image models. */
+  image: number;
+  reps: number;
+  warmup: number;
+  seed: number;
+  configs: OverheadConfigName[];
+}
+
+export interface OverheadSample {
+  forwardMs: number;
+  backwardMs: number;
+  optimizerMs: number;
+  /** Bytes of every gradient tensor the framework allocated in the step. */
+  gradBytes: number;
+  /** Extra memory during the step, as `memoryMeasure` of the run says. */
+  memBytes: number;
+}
+
+export interface OverheadConfig {
+  config: OverheadConfigName;
+  /** Bytes of all the model's parameters (trainable weights at build). */
+  paramBytes: number;
+  /** The parameters that received a gradient, by the framework's names. */
+  gradParams: string[];
+  samples: OverheadSample[];
+}
+
+export interface OverheadRun {
+  model: string;
+  batch: number;
+  threads: number | null;
+  memoryMeasure: string;
+  /** Caveats, e.g. a tensor-backend fallback. */
+  notes: string[];
+  configs: OverheadConfig[];
+}
+
+export type OverheadOutcome = { ok: true; run: OverheadRun } | { ok: false; error: { code: string; message: string } };
+
 export interface Backend {
   readonly info: BackendInfo;
   /** Never rejects for a trial's own failure: that is an `errored` outcome. */
   runTrial(trial: Trial): Promise<TrialOutcome>;
+  /** The per-step cost of freeze / not_optimize on a model (ftprobe bench overhead). */
+  benchOverhead(req: OverheadRequest): Promise<OverheadOutcome>;
   dispose(): Promise<void>;
 }
 

@@ -10,7 +10,9 @@ import { FtprobeError } from '../errors.js';
 import { PACKAGE_VERSION } from '../paths.js';
 import { FORMATS } from '../report/index.js';
 import { builtinSurveyNames } from '../spec/load.js';
+import { OVERHEAD_MODELS } from '../bench/overhead.js';
 import { backendsCommand } from './backends.js';
+import { benchOverheadCommand } from './bench.js';
 import { claimsCommand } from './claims.js';
 import { surveyCommand } from './survey.js';
 
@@ -46,6 +48,19 @@ function program(setExit: (code: number) => void): Command {
     .option('--strict', 'exit 1 when a claim given to --expect fails on a backend it applies to')
     .action(async (opts) => setExit(await claimsCommand(opts)));
 
+  const bench = cli.command('bench').description('Benchmarks that measure what freezing costs and saves.');
+  bench
+    .command('overhead')
+    .description('Per training step: gradient bytes, extra memory and forward/backward/optimizer time for neither / freeze / not_optimize / both.')
+    .addOption(new Option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}, or a comma list`).default('auto'))
+    .addOption(new Option('-m, --model <name>', `model: ${OVERHEAD_MODELS.join(', ')} (torchvision on torch, tfjs-layers equivalents on tfjs)`).default('seed-mlp'))
+    .option('--batch <n>', 'batch size (default 128 for seed-mlp, 8 for image models)')
+    .option('--image <n>', 'image side for image models (default 64)')
+    .option('--reps <n>', 'timed steps after one warm-up step', '5')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .action(async (opts) => setExit(await benchOverheadCommand(opts)));
+
   cli
     .command('backends')
     .description('List the backends, whether each is available, its framework version, and why not when it is not.')
@@ -58,7 +73,11 @@ function program(setExit: (code: number) => void): Command {
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const cli = program((c) => (code = c));
-  for (const c of cli.commands) c.exitOverride();
+  const override = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(override);
+  };
+  override(cli);
   try {
     await cli.parseAsync(argv);
     return code;

@@ -15,7 +15,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Action, Trial } from '../../spec/schema.js';
-import { FRAMEWORK_ERROR, type Backend, type BackendInfo, type BackendResolution, type GradData, type OptimizerView, type StepRecord, type TensorData, type TrialOutcome } from '../backend.js';
+import { FRAMEWORK_ERROR, type OverheadOutcome, type OverheadRequest, type Backend, type BackendInfo, type BackendResolution, type GradData, type OptimizerView, type StepRecord, type TensorData, type TrialOutcome } from '../backend.js';
+import { benchOverheadTfjs } from './bench.js';
+import { disposeOptimizer } from './optim.js';
 import { buildModel, type BuiltModel, type Module } from './models.js';
 
 let tensorBackend: Promise<{ name: string; note: string | null }> | undefined;
@@ -24,6 +26,8 @@ let tensorBackend: Promise<{ name: string; note: string | null }> | undefined;
 function initTensorBackend(): Promise<{ name: string; note: string | null }> {
   tensorBackend ??= (async () => {
     try {
+      // Prod mode silences tfjs's console advice (e.g. "install tfjs-node"); it changes no numerics.
+      tf.enableProdMode();
       if (await tf.setBackend('wasm')) {
         await tf.ready();
         return { name: 'wasm', note: null };
@@ -76,6 +80,14 @@ export class TfjsBackend implements Backend {
     } finally {
       disposeOptimizer(run?.optimizer);
       built?.model.dispose();
+    }
+  }
+
+  async benchOverhead(req: OverheadRequest): Promise<OverheadOutcome> {
+    try {
+      return { ok: true, run: await benchOverheadTfjs(req) };
+    } catch (err) {
+      return { ok: false, error: { code: FRAMEWORK_ERROR, message: err instanceof Error ? err.message : String(err) } };
     }
   }
 
@@ -367,18 +379,6 @@ class TrialRun {
     }
     return view;
   }
-}
-
-/**
- * Provenance note: in tfjs-core 4.22, MomentumOptimizer.dispose() overrides SGDOptimizer.dispose()
- * without calling it, so the learning-rate scalar `c` survives (one leaked tensor per optimizer).
- * We free it here so a trial leaves the engine as it found it.
- */
-function disposeOptimizer(opt: tf.Optimizer | undefined): void {
-  if (!opt) return;
-  opt.dispose();
-  const c = (opt as unknown as { c?: tf.Tensor }).c;
-  if (c && !c.isDisposed) c.dispose();
 }
 
 async function tensorBytes(t: tf.Tensor): Promise<Uint8Array> {

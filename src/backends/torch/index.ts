@@ -6,7 +6,8 @@
  * `/usr/bin/python3` has). Starting the worker is the probe, so torch is imported once, not twice.
  */
 import type { Trial } from '../../spec/schema.js';
-import type { Backend, BackendInfo, BackendResolution, DType, GradData, OptimizerView, RawTensor, StepRecord, TensorData, TrialOutcome } from '../backend.js';
+import type { Backend, BackendInfo, BackendResolution, DType, GradData, OptimizerView, OverheadConfig, OverheadOutcome, OverheadRequest, OverheadRun, OverheadSample, RawTensor, StepRecord, TensorData, TrialOutcome } from '../backend.js';
+import { defaultPythons } from './pythons.js';
 import { TorchWorker } from './worker.js';
 
 export interface TorchOptions {
@@ -31,10 +32,7 @@ function resolveOptions(o: TorchOptions): ResolvedTorchOptions {
 
 export const TORCH_FIX = 'Install it with "apt-get install python3-torch" or set FTPROBE_PYTHON to a python that has torch.';
 
-export function defaultPythons(): string[] {
-  const env = process.env.FTPROBE_PYTHON;
-  return env ? [env] : ['python3', '/usr/bin/python3'];
-}
+export { defaultPythons } from './pythons.js';
 
 export async function createTorchBackend(options: TorchOptions = {}): Promise<BackendResolution> {
   const opts = resolveOptions(options);
@@ -95,12 +93,8 @@ export class TorchBackend implements Backend {
   }
 
   async runTrial(trial: Trial): Promise<TrialOutcome> {
-    if (!this.worker.alive) {
-      // The previous trial killed or hung the worker: start a fresh one with the same Python.
-      const restarted = await TorchWorker.start(this.worker.python, this.options.startTimeoutMs);
-      if (!restarted.ok) return { state: 'errored', error: { code: 'worker-restart', message: restarted.reason } };
-      this.worker = restarted.worker;
-    }
+    // The previous trial may have killed or hung the worker: then a fresh one starts with the same Python.
+    if (!(await this.ensureWorker())) return { state: 'errored', error: { code: 'worker-restart', message: `${this.worker.python} could not start a new torch worker` } };
     const reply = await this.worker.request('run_trial', trial, this.options.requestTimeoutMs);
     if (!reply.ok) return reply.error.code === 'unsupported' ? { state: 'skipped', reason: reply.error.message } : { state: 'errored', error: reply.error };
     const r = reply.result as WireResult;
@@ -131,6 +125,35 @@ export class TorchBackend implements Backend {
         notes: [],
       },
     };
+  }
+
+  async benchOverhead(req: OverheadRequest): Promise<OverheadOutcome> {
+    if (!(await this.ensureWorker())) return { ok: false, error: { code: 'worker-restart', message: 'torch worker could not be restarted' } };
+    const reply = await this.worker.request('bench_overhead', req, this.options.requestTimeoutMs);
+    if (!reply.ok) return reply;
+    const r = reply.result as Omit<OverheadRun, 'configs'> & {
+      configs: (Omit<OverheadConfig, 'samples'> & { samples: (Omit<OverheadSample, 'memBytes'> & { savedBytes: number })[] })[];
+    };
+    // torch's extra memory: what autograd saved for backward plus the gradients themselves.
+    const configs = r.configs.map((c) => ({ ...c, samples: c.samples.map(({ savedBytes, ...s }) => ({ ...s, memBytes: savedBytes + s.gradBytes })) }));
+    return { ok: true, run: { ...r, configs } };
+  }
+
+  /** Wall times of plain training steps, for bench/tfjs-vs-torch (no ftprobe measurement in the loop). */
+  async timeSteps(model: 'seed-mlp' | 'small-cnn', batch: number, steps: number): Promise<{ stepMs: number[]; threads: number }> {
+    if (!(await this.ensureWorker())) throw new Error('torch worker could not be restarted');
+    const reply = await this.worker.request('time_steps', { model, batch, steps }, this.options.requestTimeoutMs);
+    if (!reply.ok) throw new Error(reply.error.message);
+    return reply.result as { stepMs: number[]; threads: number };
+  }
+
+  /** Starts a fresh worker when the previous one died or was killed; false when that fails. */
+  private async ensureWorker(): Promise<boolean> {
+    if (this.worker.alive) return true;
+    const restarted = await TorchWorker.start(this.worker.python, this.options.startTimeoutMs);
+    if (!restarted.ok) return false;
+    this.worker = restarted.worker;
+    return true;
   }
 
   async dispose(): Promise<void> {

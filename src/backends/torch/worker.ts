@@ -49,7 +49,12 @@ export class TorchWorker {
   }
 
   /** Spawns `python -m ftprobe_worker` and waits for its ready line (or its fatal line). */
+  /** Spawns the worker now; the start is settled (ready, fatal or timed out) by the returned promise. */
   static start(python: string, startTimeoutMs: number): Promise<WorkerStart> {
+    return takePrestarted(python) ?? TorchWorker.launch(python, startTimeoutMs);
+  }
+
+  private static launch(python: string, startTimeoutMs: number): Promise<WorkerStart> {
     const child = spawn(python, ['-u', '-m', 'ftprobe_worker'], {
       cwd: PYTHON_DIR,
       env: { ...process.env, PYTHONPATH: PYTHON_DIR, PYTHONDONTWRITEBYTECODE: '1' },
@@ -149,4 +154,29 @@ export class TorchWorker {
     const tail = this.stderrTail.filter((l) => l.trim()).slice(-4);
     return tail.length ? `; worker stderr: ${tail.join(' | ')}` : '';
   }
+}
+
+const prestarted = new Map<string, Promise<WorkerStart>>();
+
+/**
+ * Starts a worker before the rest of the CLI has loaded, so `import torch` (~1 s) overlaps Node's
+ * own start-up. Candidates are tried one after another (a Python without torch fails in ~50 ms),
+ * never two imports of torch at once. The first TorchWorker.start() for a Python adopts its
+ * worker; one never adopted is killed when the process exits.
+ */
+export function prestartWorker(pythons: string[], startTimeoutMs = 60_000): void {
+  const next = (i: number) => {
+    const python = pythons[i];
+    if (python === undefined) return;
+    const start = TorchWorker.start(python, startTimeoutMs);
+    prestarted.set(python, start);
+    void start.then((r) => !r.ok && next(i + 1));
+  };
+  next(0);
+}
+
+function takePrestarted(python: string): Promise<WorkerStart> | undefined {
+  const start = prestarted.get(python);
+  prestarted.delete(python);
+  return start;
 }
