@@ -83,7 +83,8 @@ async function benchConfigs(req: OverheadRequest): Promise<{ configs: OverheadRu
       const gradBytes = Object.values(grads).reduce((n, g) => n + g.size * 4, 0);
       const gradParams = Object.keys(grads);
       tf.dispose([value, ...Object.values(grads)]);
-      return { forwardMs: t1 - t0, backwardMs: t2 - t1 - (t1 - t0), optimizerMs: t3 - t2, gradBytes, gradParams };
+      // Derived, so noise can make it negative on tiny models: clamped at 0.
+      return { forwardMs: t1 - t0, backwardMs: Math.max(0, t2 - t1 - (t1 - t0)), optimizerMs: t3 - t2, gradBytes, gradParams };
     };
     for (let i = 0; i < req.warmup; i++) step();
     const samples: OverheadConfig['samples'] = [];
