@@ -8,6 +8,7 @@ again here because they end up in source text.
 import base64
 import copy
 import re
+import sys
 
 import torch
 from torch import nn
@@ -35,11 +36,25 @@ def _module_expr(target):
     return f"model.get_submodule({target!r})"
 
 
-def _params_expr(targets):
+def _is_glob(t):
+    return any(ch in t for ch in "*?[")
+
+
+def _check_glob(model, glob, what):
+    """A glob that matches nothing is a mistake in the recipe, not an empty selection."""
+    from fnmatch import fnmatch
+    names = [n for n, _ in (model.named_parameters() if what == "parameter" else model.named_modules())]
+    if not any(fnmatch(n, glob) for n in names):
+        raise RecipeError("no-match", f"the {what} glob {glob!r} matches nothing in this model")
+
+
+def _params_expr(targets, model=None):
     """Source for the parameters of one or more module paths or name globs."""
     exprs = []
     for t in targets:
-        if any(ch in t for ch in "*?["):
+        if _is_glob(t):
+            if model is not None:
+                _check_glob(model, t, "parameter")
             exprs.append(f"[p for n, p in model.named_parameters() if fnmatch(n, {t!r})]")
         else:
             exprs.append(_module_expr(t) + ".parameters()")
@@ -48,8 +63,17 @@ def _params_expr(targets):
     return "[" + ", ".join("*" + e for e in exprs) + "]"
 
 
-def _optimizer_src(a):
-    params = _params_expr(a["params"])
+def _optimizer_src(a, model):
+    if a.get("groups"):
+        # Parameter groups, each with its own hyper-parameters (torch.optim per-parameter options).
+        keys = {"lr": "lr", "weightDecay": "weight_decay", "momentum": "momentum"}
+        groups = []
+        for g in a["groups"]:
+            opts = "".join(f", {keys[k]!r}: {g[k]!r}" for k in keys if k in g)
+            groups.append(f"{{'params': {_params_expr(g['params'], model)}{opts}}}")
+        params = "[" + ", ".join(groups) + "]"
+    else:
+        params = _params_expr(a["params"], model)
     kind = a["kind"]
     args = [params, f"lr={a['lr']!r}"]
     if kind == "sgd":
@@ -103,8 +127,17 @@ def _replay_float64(model, x, loss_kind, target):
     m64 = copy.deepcopy(model).double()
     for p in m64.parameters():
         p.grad = None
-    _loss_value(loss_kind, m64(x.double()), target).backward()
+    _loss_value(loss_kind, m64(x.double() if x.is_floating_point() else x), target).backward()
     return {n: (None if p.grad is None else p.grad) for n, p in m64.named_parameters()}
+
+
+def _safe_replay(model, x, loss_kind, target):
+    # Some modules (TorchScript, custom code) cannot be deep-copied or cast: then there is no replay.
+    try:
+        return _replay_float64(model, x, loss_kind, target)
+    except Exception as exc:  # noqa: BLE001 - the replay is evidence, never a reason to fail a trial
+        print(f"ftprobe_worker: float64 replay skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return None
 
 
 def _encode(t):
@@ -116,10 +149,14 @@ def _encode(t):
     }
 
 
+_BN_TYPES = {"BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm"}
+
+
 def _bn_roles(model):
     roles = {}
     for path, m in model.named_modules():
-        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+        # TorchScript modules are RecursiveScriptModule: their Python class survives as original_name.
+        if isinstance(m, nn.modules.batchnorm._BatchNorm) or getattr(m, "original_name", None) in _BN_TYPES:
             prefix = path + "." if path else ""
             roles[prefix + "running_mean"] = "bn-mean"
             roles[prefix + "running_var"] = "bn-var"
@@ -185,7 +222,12 @@ def run_trial(params):
     seed = int(params.get("seed", 0))
     torch.manual_seed(seed)
     model, input_shape, build_code = models.build(params["model"])
-    batch = int(params["data"]["batch"])
+    data = params["data"]
+    batch = int(data["batch"])
+    spec_input = data.get("input") or {}
+    input_shape = spec_input.get("shape") or input_shape
+    if input_shape is None:
+        raise RecipeError("bad-recipe", "this model needs the input shape: give input.shape in the recipe")
     roles = _bn_roles(model)
     code = [f"torch.manual_seed({seed})", build_code,
             f"g = torch.Generator().manual_seed({seed + 1})"]
@@ -203,7 +245,10 @@ def run_trial(params):
     ns = {"torch": torch, "nn": nn, "model": model, "opt": None, "target": target, "fnmatch": fnmatch,
           "g": torch.Generator().manual_seed(seed + 1)}
     shape = ", ".join(str(d) for d in [batch, *input_shape])
-    draw = f"x = torch.rand(({shape}), generator=g)"
+    if spec_input.get("dtype") == "int64":
+        draw = f"x = torch.randint(0, {int(spec_input.get('high', 2))}, ({shape},), generator=g)"
+    else:
+        draw = f"x = torch.rand(({shape}), generator=g)"
 
     initial = _snapshot(model, roles)
     steps = []
@@ -213,12 +258,19 @@ def run_trial(params):
 
     for a in params["actions"]:
         op = a["op"]
-        if op == "freeze" or op == "unfreeze":
+        if (op == "freeze" or op == "unfreeze") and _is_glob(a["target"]):
+            _check_glob(model, a["target"], "parameter")
+            src = (f"for n, p in model.named_parameters():\n"
+                   f"    if fnmatch(n, {a['target']!r}):\n        p.requires_grad_({op == 'unfreeze'})")
+        elif op == "freeze" or op == "unfreeze":
             src = f"{_module_expr(a['target'])}.requires_grad_({op == 'unfreeze'})"
+        elif (op == "train" or op == "eval") and _is_glob(a["target"]):
+            _check_glob(model, a["target"], "module")
+            src = f"for n, m in model.named_modules():\n    if fnmatch(n, {a['target']!r}):\n        m.{op}()"
         elif op == "train" or op == "eval":
             src = f"{_module_expr(a['target'])}.{op}()"
         elif op == "optimizer":
-            src = _optimizer_src(a)
+            src = _optimizer_src(a, model)
         elif op == "forward":
             src = f"{draw}\nwith torch.no_grad():\n    model(x)" if not a.get("grad") else f"{draw}\nmodel(x)"
             run(src)
@@ -238,7 +290,7 @@ def run_trial(params):
             replay = sum(p.numel() for p in model.parameters()) <= REPLAY_MAX_PARAMS
             for i in range(times):
                 run("\n".join(body))
-                ref64 = _replay_float64(model, ns["x"], a.get("loss", "sum"), target) if replay else None
+                ref64 = _safe_replay(model, ns["x"], a.get("loss", "sum"), target) if replay else None
                 # Gradients are read between backward() and opt.step(): what the optimizer was given.
                 grads = _grads(model, ref64)
                 modes = _modes(model)

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { table } from '../report/terminal.js';
 import { BACKENDS, BACKEND_NAMES } from '../backends/registry.js';
 
 export async function backendsCommand(opts: { format: 'table' | 'json' }): Promise<number> {
@@ -14,9 +14,8 @@ export async function backendsCommand(opts: { format: 'table' | 'json' }): Promi
   if (opts.format === 'json') {
     process.stdout.write(JSON.stringify({ backends: rows }, null, 2) + '\n');
   } else {
-    const t = new Table({ head: ['backend', 'available', 'framework', 'version', 'device', 'detail / reason'], style: { head: [], border: [] } });
-    for (const r of rows) t.push([r.name, r.available ? 'yes' : 'no', r.framework ?? '-', r.version ?? '-', r.device ?? '-', r.detail ?? r.reason ?? '']);
-    process.stdout.write(t.toString() + '\n');
+    const header = ['backend', 'available', 'framework', 'version', 'device', 'detail / reason'];
+    process.stdout.write(table({ header, rows: rows.map((r) => [r.name, r.available ? 'yes' : 'no', r.framework ?? '-', r.version ?? '-', r.device ?? '-', r.detail ?? r.reason ?? '']) }) + '\n');
   }
   return 0;
 }

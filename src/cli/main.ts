@@ -11,6 +11,7 @@ import { PACKAGE_VERSION } from '../paths.js';
 import { FORMATS } from '../report/index.js';
 import { builtinSurveyNames } from '../spec/load.js';
 import { OVERHEAD_MODELS } from '../bench/overhead.js';
+import { auditCommand } from './audit.js';
 import { backendsCommand } from './backends.js';
 import { benchOverheadCommand } from './bench.js';
 import { claimsCommand } from './claims.js';
@@ -47,6 +48,18 @@ function program(setExit: (code: number) => void): Command {
     .option('--expect <ids>', 'comma list of claims you expect to hold (for --strict)')
     .option('--strict', 'exit 1 when a claim given to --expect fails on a backend it applies to')
     .action(async (opts) => setExit(await claimsCommand(opts)));
+
+  cli
+    .command('audit')
+    .description("Run YOUR model through YOUR fine-tuning recipe for a few real steps and report the fate of every tensor.")
+    .argument('<model>', 'a TorchScript file, a TF.js model.json, or module:factory (imports and runs your Python code)')
+    .option('-r, --recipe <file>', 'the recipe YAML (freezing, optimizer and groups, mode calls, steps, input, loss)')
+    .option('--steps <n>', "number of training steps (default: the recipe's)")
+    .option('--expect <rule>', 'a rule that must hold, repeatable: unchanged:GLOB, changed:GLOB, bn-fixed:GLOB, no-wasted-grads', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('--detail', 'list every tensor, not only the per-module summary, and the code that ran')
+    .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .action(async (model: string, opts) => setExit(await auditCommand(model, opts)));
 
   const bench = cli.command('bench').description('Benchmarks that measure what freezing costs and saves.');
   bench

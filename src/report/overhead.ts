@@ -1,8 +1,8 @@
 /** Renderers for `ftprobe bench overhead`: one table model, written as terminal, Markdown or JSON; pure. */
-import Table from 'cli-table3';
 import type { OverheadReport, Stat } from '../bench/overhead.js';
 import { bytes } from './format.js';
 import { markdownTable } from './markdown.js';
+import { table } from './terminal.js';
 import type { TableModel } from './survey-table.js';
 
 const ms = (s: Stat) => `${s.median.toFixed(2)} [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`;
@@ -42,9 +42,7 @@ export function renderOverhead(report: OverheadReport, format: 'table' | 'markdo
       out.push(t.title);
       for (const m of [t.table, t.ratios]) {
         if (!m) continue;
-        const tb = new Table({ head: m.header, style: { head: [], border: [] } });
-        tb.push(...m.rows);
-        out.push(tb.toString());
+        out.push(table(m));
       }
       out.push(...t.notes, '');
     }

@@ -10,7 +10,8 @@ import { backendTag, resultNotes, rowTitle, surveyTable, TENSOR_HEADER, tensorRo
 // No rule between body rows: the tables are read row by row, and rules double their height.
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
-function table(model: TableModel): string {
+/** Every terminal table of ftprobe, in one style. */
+export function table(model: TableModel): string {
   const t = new Table({ head: model.header, style: { head: [], border: [] }, chars: COMPACT });
   t.push(...model.rows);
   return t.toString();

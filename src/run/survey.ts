@@ -4,7 +4,7 @@
  * recorded and the run goes on; after each row the partial result is handed to `onResult`, so a
  * caller can persist it and an interruption loses nothing already measured.
  */
-import type { Backend, BackendInfo, TrialMeasurement, TrialOutcome } from '../backends/backend.js';
+import type { Backend, BackendInfo, OptimizerView, TrialMeasurement, TrialOutcome } from '../backends/backend.js';
 import { resolveBackends } from '../backends/registry.js';
 import type { BackendName } from '../backends/backend.js';
 import { causesOf, orderCauses, type Cause } from '../measure/cause.js';
@@ -20,6 +20,8 @@ export interface StepSummary {
   action: string;
   loss: number;
   optimized: string[] | null;
+  /** What the optimizer held per parameter before this update (absent for non-optimizer records). */
+  optimizer?: Record<string, OptimizerView>;
   modes: Record<string, boolean>;
   tensors: TensorReport[];
 }
@@ -88,6 +90,8 @@ export interface RunSurveyOptions {
   onTrialStart?: (e: ProgressEvent) => void;
   onTrialEnd?: (e: ProgressEvent) => void;
   onResult?: (partial: SurveyResult) => void;
+  /** Keep per-record summaries even for a single record (the audit reads the optimizer view from them). */
+  keepSteps?: boolean;
 }
 
 /**
@@ -129,7 +133,7 @@ export async function runSurvey(survey: string | SurveySpec, options: RunSurveyO
         const outcome: TrialOutcome = notFor
           ? { state: 'skipped', reason: `survey "${spec.name}" is written for ${spec.backends!.join(', ')}` }
           : await backend.runTrial(trial);
-        const row = toRow(spec, trial, outcome.state === 'completed' ? outcome.measurement : null);
+        const row = toRow(spec, trial, outcome.state === 'completed' ? outcome.measurement : null, options.keepSteps ?? false);
         if (outcome.state === 'errored') row.error = outcome.error;
         if (outcome.state === 'skipped') row.reason = outcome.reason;
         row.state = outcome.state;
@@ -146,7 +150,7 @@ export async function runSurvey(survey: string | SurveySpec, options: RunSurveyO
   }
 }
 
-function toRow(spec: SurveySpec, trial: Trial, m: TrialMeasurement | null): Row {
+function toRow(spec: SurveySpec, trial: Trial, m: TrialMeasurement | null, keepSteps: boolean): Row {
   const ref = findReference(spec, trial.settings);
   const last = m?.steps.at(-1);
   const lastTraining = m?.steps.findLast((s) => s.optimized !== null);
@@ -156,6 +160,7 @@ function toRow(spec: SurveySpec, trial: Trial, m: TrialMeasurement | null): Row 
     action: s.action,
     loss: s.loss,
     optimized: s.optimized,
+    ...(s.optimizer && { optimizer: s.optimizer }),
     modes: s.modes,
     tensors: reportTensors(i === 0 ? m!.initial : m!.steps[i - 1]!.after, s.after, s.grads).map((t) => ({ ...t, causes: causesOf(t, s.optimizer?.[t.name]) })),
   }));
@@ -173,7 +178,7 @@ function toRow(spec: SurveySpec, trial: Trial, m: TrialMeasurement | null): Row 
     const window = perRecord.slice(sel.since ?? 0);
     outcomeCauses[name] = orderCauses(window.flatMap((r) => r.tensors.filter((t) => names.has(t.name) && t.status === 'changed').flatMap((t) => t.causes)));
   }
-  const steps = perRecord.length > 1 ? perRecord : [];
+  const steps = perRecord.length > 1 || keepSteps ? perRecord : [];
   return {
     id: trial.id,
     state: 'completed',

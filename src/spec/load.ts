@@ -31,6 +31,11 @@ export function loadSurvey(nameOrFile: string): SurveySpec {
 }
 
 export function parseSurveyText(text: string, file: string): SurveySpec {
+  return parseYamlWith(SurveySchema, text, file);
+}
+
+/** Parses YAML or JSON text and validates it; the first problem becomes `file:line: field: message`. */
+export function parseYamlWith<S extends z.ZodType>(schema: S, text: string, file: string): z.output<S> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const syntax = doc.errors[0];
@@ -38,7 +43,7 @@ export function parseSurveyText(text: string, file: string): SurveySpec {
     const { line } = lines.linePos(syntax.pos[0]);
     throw new FtprobeError('bad-spec', `${file}:${line}: ${syntax.message.split('\n')[0]}`);
   }
-  const parsed = SurveySchema.safeParse(doc.toJS());
+  const parsed = schema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new FtprobeError('bad-spec', `${file}:${lineOf(doc, lines, issue.path)}: ${fieldName(issue.path)}: ${describe(issue)}`);

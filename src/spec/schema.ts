@@ -11,6 +11,8 @@ const ModulePath = z
   .regex(/^(model|[A-Za-z_][A-Za-z0-9_]*(\.([A-Za-z_][A-Za-z0-9_]*|[0-9]+))*)$/, 'expected a module path such as feature or feature.bn');
 /** A module path, or a parameter-name glob (`backbone.*`). */
 const ParamSelector = z.string().min(1);
+/** A module path, or a glob: over parameter names for freeze/unfreeze, over module names for train/eval. */
+const Target = z.union([ModulePath, z.string().regex(/[*?[]/, 'expected a module path or a glob such as backbone.*')]);
 
 const FactorValue = z.union([z.boolean(), z.number(), z.string()]);
 export type FactorValue = z.infer<typeof FactorValue>;
@@ -20,10 +22,10 @@ export type Condition = z.infer<typeof Condition>;
 const When = Condition.optional();
 
 export const ActionSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('freeze'), target: ModulePath, when: When }).strict(),
-  z.object({ op: z.literal('unfreeze'), target: ModulePath, when: When }).strict(),
-  z.object({ op: z.literal('train'), target: ModulePath, when: When }).strict(),
-  z.object({ op: z.literal('eval'), target: ModulePath, when: When }).strict(),
+  z.object({ op: z.literal('freeze'), target: Target, when: When }).strict(),
+  z.object({ op: z.literal('unfreeze'), target: Target, when: When }).strict(),
+  z.object({ op: z.literal('train'), target: Target, when: When }).strict(),
+  z.object({ op: z.literal('eval'), target: Target, when: When }).strict(),
   z
     .object({
       op: z.literal('optimizer'),
@@ -34,6 +36,15 @@ export const ActionSchema = z.discriminatedUnion('op', [
       weightDecay: z.number().min(0).optional(),
       betas: z.tuple([z.number(), z.number()]).optional(),
       params: z.array(ParamSelector).min(1),
+      /** torch parameter groups, each with its own options; `params` is then ignored. */
+      groups: z
+        .array(
+          z
+            .object({ params: z.array(ParamSelector).min(1), lr: z.number().positive().optional(), weightDecay: z.number().min(0).optional(), momentum: z.number().min(0).optional() })
+            .strict(),
+        )
+        .min(1)
+        .optional(),
       when: When,
     })
     .strict(),
@@ -65,7 +76,15 @@ export type ActionSpec = z.infer<typeof ActionSchema>;
 export type Action = DistributiveOmit<ActionSpec, 'when'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-export const ModelSchema = z
+/** A user's model, for `ftprobe audit`: loaded from disk (or, for `python`, built by the user's code). */
+export const ExternalModelSchema = z.union([
+  z.object({ torchscript: z.string().min(1) }).strict(),
+  z.object({ python: z.string().regex(/^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/, 'expected module:factory'), path: z.string().optional() }).strict(),
+  z.object({ tfjs: z.string().min(1) }).strict(),
+]);
+export type ExternalModelSpec = z.infer<typeof ExternalModelSchema>;
+
+export const BuiltinModelSchema = z
   .object({
     builtin: z.enum(['seed-mlp']),
     /**
@@ -75,9 +94,20 @@ export const ModelSchema = z
     featureTraining: z.boolean().optional(),
   })
   .strict();
-export type ModelSpec = z.infer<typeof ModelSchema>;
+export const ModelSchema = BuiltinModelSchema;
+export type BuiltinModelSpec = z.infer<typeof BuiltinModelSchema>;
+export type ModelSpec = BuiltinModelSpec | ExternalModelSpec;
 
-export const DataSchema = z.object({ batch: z.number().int().min(1).max(65536) }).strict();
+/** Synthetic, seeded inputs: uniform [0, 1) floats, or integers in [0, high) (token ids). */
+export const InputSchema = z
+  .object({
+    shape: z.array(z.number().int().min(1)).min(1),
+    dtype: z.enum(['float32', 'int64']).default('float32'),
+    high: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const DataSchema = z.object({ batch: z.number().int().min(1).max(65536), input: InputSchema.optional() }).strict();
 export type DataSpec = z.infer<typeof DataSchema>;
 
 /**
@@ -139,7 +169,8 @@ export const SurveySchema = z
       .optional(),
   })
   .strict();
-export type SurveySpec = z.infer<typeof SurveySchema>;
+/** A survey as runSurvey takes it; files carry built-in models, the audit a user's model. */
+export type SurveySpec = Omit<z.infer<typeof SurveySchema>, 'model'> & { model: ModelSpec };
 
 /** One concrete run: a model, data and an action list, with the factor settings that produced it. */
 export interface Trial {

@@ -18,7 +18,9 @@ import type { Action, Trial } from '../../spec/schema.js';
 import { FRAMEWORK_ERROR, type OverheadOutcome, type OverheadRequest, type Backend, type BackendInfo, type BackendResolution, type GradData, type OptimizerView, type StepRecord, type TensorData, type TrialOutcome } from '../backend.js';
 import { benchOverheadTfjs } from './bench.js';
 import { disposeOptimizer } from './optim.js';
-import { buildModel, type BuiltModel, type Module } from './models.js';
+import { isGlob, matchGlob } from '../../measure/glob.js';
+import { loadLayersModelFromFile } from './io.js';
+import { buildModel, wrapLoadedModel, type BuiltModel, type Module } from './models.js';
 
 let tensorBackend: Promise<{ name: string; note: string | null }> | undefined;
 
@@ -53,6 +55,8 @@ export function liveTensorCount(): number {
 }
 
 class Unsupported extends Error {}
+/** A recipe glob that selects nothing: the user's mistake, reported as such (not a framework error). */
+class NoMatch extends Error {}
 
 export class TfjsBackend implements Backend {
   readonly info: BackendInfo;
@@ -68,13 +72,22 @@ export class TfjsBackend implements Backend {
     let built: BuiltModel | undefined;
     let run: TrialRun | undefined;
     try {
-      built = buildModel(trial.model, trial.seed);
+      if ('torchscript' in trial.model || 'python' in trial.model) return { state: 'skipped', reason: 'a PyTorch model runs on the torch backend' };
+      if ('tfjs' in trial.model) {
+        const path = trial.model.tfjs;
+        try {
+          built = wrapLoadedModel(await loadLayersModelFromFile(path), path, trial.data.input?.shape, trial.seed);
+        } catch (err) {
+          return { state: 'errored', error: { code: 'bad-model', message: `cannot load TF.js model ${path}: ${err instanceof Error ? err.message : String(err)}` } };
+        }
+      } else built = buildModel(trial.model, trial.seed);
       run = new TrialRun(built, trial);
       const result = await run.execute();
       if (this.note) result.notes.push(this.note);
       return { state: 'completed', measurement: result };
     } catch (err) {
       if (err instanceof Unsupported) return { state: 'skipped', reason: err.message };
+      if (err instanceof NoMatch) return { state: 'errored', error: { code: 'no-match', message: err.message } };
       const message = err instanceof Error ? err.message : String(err);
       return { state: 'errored', error: { code: FRAMEWORK_ERROR, message: `${message} (after ${run?.recordCount ?? 0} completed steps/passes)` } };
     } finally {
@@ -147,6 +160,14 @@ class TrialRun {
     switch (a.op) {
       case 'freeze':
       case 'unfreeze': {
+        if (isGlob(a.target)) {
+          // A glob selects the layers whose name, or one of whose weights' names, matches.
+          const layers = [...this.m.modules].filter(([name, mod]) => name !== 'model' && (matchGlob(a.target, name) || this.m.weights.some((w) => w.variable.originalName.startsWith(mod.layer.name + '/') && matchGlob(a.target, w.name))));
+          if (!layers.length) throw new NoMatch(`the glob '${a.target}' matches no layer or weight of this model`);
+          for (const [, mod] of layers) mod.layer.trainable = a.op === 'unfreeze';
+          this.code.push(`for (const l of [${layers.map(([, m]) => m.expr).join(', ')}]) l.trainable = ${a.op === 'unfreeze'}; // ${a.target}`);
+          return;
+        }
         const mod = this.module(a.target);
         mod.layer.trainable = a.op === 'unfreeze';
         this.code.push(`${mod.expr}.trainable = ${a.op === 'unfreeze'};`);

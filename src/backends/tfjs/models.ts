@@ -10,7 +10,7 @@
  *   (Keras's momentum is the weight of the old value: 1 - torch's momentum).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../../spec/schema.js';
+import type { BuiltinModelSpec } from '../../spec/schema.js';
 import type { TensorKind, TensorRole } from '../backend.js';
 
 type LayerVariable = tf.LayersModel['weights'][number];
@@ -42,11 +42,44 @@ export interface BuiltModel {
   code: string[];
 }
 
-export function buildModel(spec: ModelSpec, seed: number): BuiltModel {
+export function buildModel(spec: BuiltinModelSpec, seed: number): BuiltModel {
   switch (spec.builtin) {
     case 'seed-mlp':
       return seedMlp(seed, spec.featureTraining);
   }
+}
+
+/**
+ * A user's LayersModel: every layer is a module under its name (nested models' layers as
+ * `<model>.<layer>`); the whole model is the only thing called, so train/eval apply to `model`.
+ */
+export function wrapLoadedModel(model: tf.LayersModel, path: string, inputShape: number[] | undefined, seed: number): BuiltModel {
+  const modules = new Map<string, Module>([['model', { layer: model, expr: 'model' }]]);
+  const walk = (m: tf.LayersModel, prefix: string, expr: string) => {
+    for (const l of m.layers) {
+      const name = prefix + l.name;
+      const e = `${expr}.getLayer('${l.name}')`;
+      modules.set(name, { layer: l, expr: e });
+      if (l instanceof tf.LayersModel) walk(l, name + '.', e);
+    }
+  };
+  walk(model, '', 'model');
+  const shape = inputShape ?? (model.inputs[0]!.shape.slice(1) as number[]);
+  if (shape.some((d) => d === null)) throw new Error(`${path}: the input shape has unknown dimensions; give input.shape in the recipe`);
+  const targetSeed = seed * 1000 + 999;
+  return {
+    model,
+    modules,
+    callOrder: [],
+    forwardParts: () => {
+      throw new Error('a loaded model is called as a whole');
+    },
+    forwardPartsCode: () => 'model.apply(x)',
+    target: (y) => tf.randomNormal(y.shape, 0, 1, 'float32', targetSeed),
+    weights: collectWeights(model),
+    inputShape: shape,
+    code: [`const model = await tf.loadLayersModel(${JSON.stringify(path)}); // read from disk by ftprobe's file handler`],
+  };
 }
 
 function dense(units: number, fanIn: number, name: string, seed: number): tf.layers.Layer {
