@@ -161,13 +161,18 @@ function warnings(row: Row, tensors: AuditTensor[], spec: SurveySpec): AuditWarn
       tensors: [...stateful],
     });
   }
-  // 2. Frozen parameters that nevertheless changed, whatever the reason.
-  const frozenMoved = tensors.filter((t) => t.kind === 'param' && !t.trainable && t.status === 'changed' && !stateful.has(t.name));
+  // 2. Frozen parameters that nevertheless changed in a step where they were frozen, whatever the reason.
+  const movedFrozen = new Set(training.flatMap((s) => s.tensors.filter((t) => t.kind === 'param' && !t.trainable && t.status === 'changed').map((t) => t.name)));
+  const frozenMoved = tensors.filter((t) => movedFrozen.has(t.name) && !stateful.has(t.name));
   if (frozenMoved.length)
     out.push({ code: 'frozen-but-changed', message: `${frozenMoved.length} frozen parameter tensor(s) changed: ${list(frozenMoved.map((t) => t.name))}`, hint: 'check when they were frozen and what the optimizer holds', tensors: frozenMoved.map((t) => t.name) });
-  // 3. BN statistics drifting where the BN layer's own parameters are frozen.
-  const frozenModules = new Set(tensors.filter((t) => t.kind === 'param' && !t.trainable).map((t) => t.module));
-  const drift = tensors.filter((t) => (t.role === 'bn-mean' || t.role === 'bn-var') && t.status === 'changed' && frozenModules.has(t.module));
+  // 3. BN statistics that moved in a step where the BN layer's own parameters were frozen.
+  const driftNames = new Set<string>();
+  for (const s of training) {
+    const frozenModules = new Set(s.tensors.filter((t) => t.kind === 'param' && !t.trainable).map((t) => moduleOf(t.name)));
+    for (const t of s.tensors) if ((t.role === 'bn-mean' || t.role === 'bn-var') && t.status === 'changed' && frozenModules.has(moduleOf(t.name))) driftNames.add(t.name);
+  }
+  const drift = tensors.filter((t) => driftNames.has(t.name));
   if (drift.length)
     out.push({
       code: 'bn-drift-under-frozen',
@@ -175,9 +180,14 @@ function warnings(row: Row, tensors: AuditTensor[], spec: SurveySpec): AuditWarn
       hint: 'freezing parameters does not freeze BN statistics: call .eval() on those BN layers after every model.train() (TF.js: call the frozen part with { training: false }), or decide to let them adapt on purpose',
       tensors: drift.map((t) => t.name),
     });
-  // 4. An eval() that a later train() undid, as the modules' measured training flags show.
-  const evalTargets = spec.recipe.flatMap((a) => (a.op === 'eval' ? [a.target] : []));
-  const undone = evalTargets.filter((target) => training.some((s) => s.modes[target] === true));
+  // 4. An eval() that a later train() undid: the module's measured training flag at a step after the eval.
+  const evals: { target: string; stepsBefore: number }[] = [];
+  let stepsSoFar = 0;
+  for (const a of spec.recipe) {
+    if (a.op === 'eval') evals.push({ target: a.target, stepsBefore: stepsSoFar });
+    if (a.op === 'step') stepsSoFar += a.times;
+  }
+  const undone = [...new Set(evals.filter((e) => training.some((s, i) => i >= e.stepsBefore && s.modes[e.target] === true)).map((e) => e.target))];
   if (undone.length)
     out.push({
       code: 'train-undid-eval',
