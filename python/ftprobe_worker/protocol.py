@@ -28,7 +28,7 @@ def serve(inp, out):
         _emit(out, {"event": "fatal", "code": "no-torch", "message": f"{type(exc).__name__}: {exc}"})
         return 3
 
-    from . import bench, recipe
+    from . import bench, recipe, study
 
     _emit(out, {
         "event": "ready",
@@ -57,6 +57,8 @@ def serve(inp, out):
         try:
             if method == "ping":
                 result = {}
+            elif method == "study_run":
+                result = study.run(msg.get("params") or {})
             elif method == "time_steps":
                 result = bench.time_steps(msg.get("params") or {})
             elif method == "bench_overhead":

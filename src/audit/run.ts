@@ -152,18 +152,23 @@ function warnings(row: Row, tensors: AuditTensor[], spec: SurveySpec): AuditWarn
   for (const s of training)
     for (const t of s.tensors)
       if (t.kind === 'param' && !t.trainable && s.optimizer?.[t.name]?.held && (s.optimizer[t.name]!.weightDecay > 0 || s.optimizer[t.name]!.stateMaxAbs > 0)) stateful.add(t.name);
+  // Changes of a parameter in the steps where it was frozen, with their measured causes.
+  const frozenCauses = new Map<string, Set<string>>();
+  for (const s of training)
+    for (const t of s.tensors)
+      if (t.kind === 'param' && !t.trainable && t.status === 'changed') frozenCauses.set(t.name, new Set([...(frozenCauses.get(t.name) ?? []), ...t.causes]));
   if (stateful.size) {
-    const moved = tensors.filter((t) => stateful.has(t.name) && t.status === 'changed');
+    const moved = [...stateful].filter((n) => frozenCauses.has(n));
+    const causes = [...new Set(moved.flatMap((n) => [...frozenCauses.get(n)!]))];
     out.push({
       code: 'frozen-in-stateful-optimizer',
-      message: `${stateful.size} frozen parameter tensor(s) are still in an optimizer with weight decay or momentum/Adam state${moved.length ? `, and ${moved.length} of them changed (${[...new Set(moved.flatMap((t) => t.causes))].join(', ')})` : ''}: ${list([...stateful])}`,
+      message: `${stateful.size} frozen parameter tensor(s) are still in an optimizer with weight decay or momentum/Adam state${moved.length ? `, and ${moved.length} of them changed while frozen (${causes.join(', ')})` : ', though none changed while frozen'}: ${list([...stateful])}`,
       hint: 'build the optimizer from the trainable parameters only (e.g. filter(lambda p: p.requires_grad, model.parameters())), or clear gradients with zero_grad(set_to_none=True)',
       tensors: [...stateful],
     });
   }
   // 2. Frozen parameters that nevertheless changed in a step where they were frozen, whatever the reason.
-  const movedFrozen = new Set(training.flatMap((s) => s.tensors.filter((t) => t.kind === 'param' && !t.trainable && t.status === 'changed').map((t) => t.name)));
-  const frozenMoved = tensors.filter((t) => movedFrozen.has(t.name) && !stateful.has(t.name));
+  const frozenMoved = tensors.filter((t) => frozenCauses.has(t.name) && !stateful.has(t.name));
   if (frozenMoved.length)
     out.push({ code: 'frozen-but-changed', message: `${frozenMoved.length} frozen parameter tensor(s) changed: ${list(frozenMoved.map((t) => t.name))}`, hint: 'check when they were frozen and what the optimizer holds', tensors: frozenMoved.map((t) => t.name) });
   // 3. BN statistics that moved in a step where the BN layer's own parameters were frozen.

@@ -148,12 +148,38 @@ export interface OverheadRun {
 
 export type OverheadOutcome = { ok: true; run: OverheadRun } | { ok: false; error: { code: string; message: string } };
 
+/** One run of the bn-frozen study (see python/ftprobe_worker/study.py for what it does). */
+export interface StudyRunRequest {
+  task: string;
+  shift: string;
+  batch: number;
+  policy: string;
+  seed: number;
+  steps: number;
+  pretrainSteps: number;
+  /** Folder of the `mnist` package's digit JSON files. */
+  digitsDir: string;
+}
+
+export interface StudyRunResult {
+  accEval: number;
+  accTrainMode: number;
+  bnTrainingDuringFineTune: boolean[];
+  bnStatsChangedDuringFineTune: boolean;
+  bnAffineChanged: boolean;
+  seconds: number;
+}
+
+export type StudyRunOutcome = { ok: true; result: StudyRunResult } | { ok: false; unsupported: boolean; error: { code: string; message: string } };
+
 export interface Backend {
   readonly info: BackendInfo;
   /** Never rejects for a trial's own failure: that is an `errored` outcome. */
   runTrial(trial: Trial): Promise<TrialOutcome>;
   /** The per-step cost of freeze / not_optimize on a model (ftprobe bench overhead). */
   benchOverhead(req: OverheadRequest): Promise<OverheadOutcome>;
+  /** One run of the bn-frozen study; `unsupported` when the framework cannot express the policy. */
+  studyRun(req: StudyRunRequest): Promise<StudyRunOutcome>;
   dispose(): Promise<void>;
 }
 

@@ -12,6 +12,7 @@ import { FORMATS } from '../report/index.js';
 import { builtinSurveyNames } from '../spec/load.js';
 import { OVERHEAD_MODELS } from '../bench/overhead.js';
 import { auditCommand } from './audit.js';
+import { studyCommand } from './study.js';
 import { backendsCommand } from './backends.js';
 import { benchOverheadCommand } from './bench.js';
 import { claimsCommand } from './claims.js';
@@ -60,6 +61,19 @@ function program(setExit: (code: number) => void): Command {
     .option('--detail', 'list every tensor, not only the per-module summary, and the code that ran')
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
     .action(async (model: string, opts) => setExit(await auditCommand(model, opts)));
+
+  cli
+    .command('study')
+    .description("Answer the survey's open question with data: bn-frozen compares BN policies for a frozen feature extractor.")
+    .argument('<name>', 'study name: bn-frozen')
+    .addOption(new Option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}, or a comma list`).default('auto'))
+    .option('--quick', 'the small grid (2 seeds, 2 shifts, 2 batch sizes; about a minute)')
+    .option('--full', 'the large grid (10 seeds, longer fine-tuning)')
+    .option('--seeds <n>', 'number of seeds (overrides the size)')
+    .option('-o, --out <dir>', 'folder for results.jsonl, charts and report.html', 'ftprobe-study')
+    .option('--resume', 'continue a study in --out: finished runs are read back, never recomputed')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .action(async (name: string, opts) => setExit(await studyCommand(name, opts)));
 
   const bench = cli.command('bench').description('Benchmarks that measure what freezing costs and saves.');
   bench

@@ -15,9 +15,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Action, Trial } from '../../spec/schema.js';
-import { FRAMEWORK_ERROR, type OverheadOutcome, type OverheadRequest, type Backend, type BackendInfo, type BackendResolution, type GradData, type OptimizerView, type StepRecord, type TensorData, type TrialOutcome } from '../backend.js';
+import { FRAMEWORK_ERROR, type OverheadOutcome, type OverheadRequest, type StudyRunOutcome, type StudyRunRequest, type Backend, type BackendInfo, type BackendResolution, type GradData, type OptimizerView, type StepRecord, type TensorData, type TrialOutcome } from '../backend.js';
 import { benchOverheadTfjs } from './bench.js';
 import { disposeOptimizer } from './optim.js';
+import { studyRunTfjs } from './study.js';
 import { isGlob, matchGlob } from '../../measure/glob.js';
 import { loadLayersModelFromFile } from './io.js';
 import { buildModel, wrapLoadedModel, type BuiltModel, type Module } from './models.js';
@@ -101,6 +102,14 @@ export class TfjsBackend implements Backend {
       return { ok: true, run: await benchOverheadTfjs(req) };
     } catch (err) {
       return { ok: false, error: { code: FRAMEWORK_ERROR, message: err instanceof Error ? err.message : String(err) } };
+    }
+  }
+
+  async studyRun(req: StudyRunRequest): Promise<StudyRunOutcome> {
+    try {
+      return await studyRunTfjs(req);
+    } catch (err) {
+      return { ok: false, unsupported: false, error: { code: FRAMEWORK_ERROR, message: err instanceof Error ? err.message : String(err) } };
     }
   }
 

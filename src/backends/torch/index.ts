@@ -6,7 +6,7 @@
  * `/usr/bin/python3` has). Starting the worker is the probe, so torch is imported once, not twice.
  */
 import type { Trial } from '../../spec/schema.js';
-import type { Backend, BackendInfo, BackendResolution, DType, GradData, OptimizerView, OverheadConfig, OverheadOutcome, OverheadRequest, OverheadRun, OverheadSample, RawTensor, StepRecord, TensorData, TrialOutcome } from '../backend.js';
+import type { Backend, BackendInfo, BackendResolution, DType, GradData, OptimizerView, OverheadConfig, OverheadOutcome, OverheadRequest, OverheadRun, OverheadSample, RawTensor, StudyRunOutcome, StudyRunRequest, StudyRunResult, StepRecord, TensorData, TrialOutcome } from '../backend.js';
 import { defaultPythons } from './pythons.js';
 import { TorchWorker } from './worker.js';
 
@@ -137,6 +137,12 @@ export class TorchBackend implements Backend {
     // torch's extra memory: what autograd saved for backward plus the gradients themselves.
     const configs = r.configs.map((c) => ({ ...c, samples: c.samples.map(({ savedBytes, ...s }) => ({ ...s, memBytes: savedBytes + s.gradBytes })) }));
     return { ok: true, run: { ...r, configs } };
+  }
+
+  async studyRun(req: StudyRunRequest): Promise<StudyRunOutcome> {
+    if (!(await this.ensureWorker())) return { ok: false, unsupported: false, error: { code: 'worker-restart', message: 'torch worker could not be restarted' } };
+    const reply = await this.worker.request('study_run', req, this.options.requestTimeoutMs);
+    return reply.ok ? { ok: true, result: reply.result as StudyRunResult } : { ok: false, unsupported: false, error: reply.error };
   }
 
   /** Wall times of plain training steps, for bench/tfjs-vs-torch (no ftprobe measurement in the loop). */
