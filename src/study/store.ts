@@ -4,23 +4,11 @@
  * truncated last line (skipped on reading), the file diffs and greps, and it needs no native module.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { StudyRunResult } from '../backends/backend.js';
+import type { Cell } from './grid.js';
 
-export interface StoredRun {
-  key: string;
-  backend: string;
-  frameworkVersion: string;
-  task: string;
-  shift: string;
-  batch: number;
-  policy: string;
-  seed: number;
-  accEval: number;
-  accTrainMode: number;
-  bnTrainingDuringFineTune: boolean[];
-  bnStatsChangedDuringFineTune: boolean;
-  bnAffineChanged: boolean;
-  seconds: number;
-}
+/** One finished run: where it ran, its cell of the design, and what the backend measured. */
+export type StoredRun = { key: string; backend: string; frameworkVersion: string } & Cell & StudyRunResult;
 
 export function readStore(path: string): StoredRun[] {
   if (!existsSync(path)) return [];
