@@ -95,6 +95,14 @@ describe('bn-frozen results store', () => {
     assert.equal((JSON.parse(third.stdout) as { computed: number }).computed, 0, 'a finished study recomputes nothing');
   });
 
+  it('an --out whose parent does not exist is one line, exit 2, and never hangs', () => {
+    for (const out of ['/nonexistent-ftprobe/a/b', '/proc/ftprobe-nope']) {
+      const r = spawnSync(process.execPath, [BIN, 'study', 'bn-frozen', '--quick', '--backend', 'tfjs', '--out', out], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(r.status, 2, `${out}: ${r.stderr}`);
+      assert.match(r.stderr.trim(), /^ftprobe: Cannot create --out .*: ENOENT\. Its parent folder must exist and be writable\.$/);
+    }
+  });
+
   it('refuses to mix a new study into an existing store without --resume', () => {
     const out = mkdtempSync(join(tmpdir(), 'ftprobe-study-'));
     const args = [BIN, 'study', 'bn-frozen', '--quick', '--seeds', '1', '--backend', 'tfjs', '--out', out, '--format', 'json'];

@@ -4,7 +4,7 @@
  * skipped and nothing is recomputed; without it, an existing store is an error (so a finished
  * study is never silently mixed with a new one).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend, BackendName } from '../backends/backend.js';
 import { resolveBackends } from '../backends/registry.js';
@@ -44,8 +44,21 @@ export function storePath(out: string): string {
   return join(out, 'results.jsonl');
 }
 
+/**
+ * The output folder, created if missing. Not recursive on purpose: Node 20's recursive mkdir can
+ * spin forever on a path under /proc, and a mistyped parent should be an error, not a new tree.
+ */
+function ensureOutDir(out: string): void {
+  try {
+    if (existsSync(out) && statSync(out).isDirectory()) return;
+    mkdirSync(out);
+  } catch (err) {
+    throw new FtprobeError('bad-out', `Cannot create --out ${out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Its parent folder must exist and be writable.`);
+  }
+}
+
 export async function runStudy(o: StudyOptions): Promise<StudyOutcome> {
-  mkdirSync(o.out, { recursive: true });
+  ensureOutDir(o.out);
   const path = storePath(o.out);
   if (existsSync(path) && !o.resume && readStore(path).length)
     throw new FtprobeError('usage', `${path} already holds results. Add --resume to continue that study, or choose another --out.`);
