@@ -110,15 +110,25 @@ export function resolveBenchOptions(o: BenchOverheadOptions): Omit<OverheadReque
   };
 }
 
-export async function benchOverhead(options: BenchOverheadOptions = {}, onBackend?: (name: string) => void): Promise<OverheadReport> {
+export async function benchOverhead(options: BenchOverheadOptions = {}, onProgress?: (line: string) => void): Promise<OverheadReport> {
   const request = resolveBenchOptions(options);
   const { backends, unavailable } = await resolveBackends(options.backend ?? 'auto');
   try {
     const runs: OverheadReport['runs'] = [];
     for (const b of backends) {
-      onBackend?.(b.info.name);
-      const r = await b.benchOverhead({ ...request, configs: [...OVERHEAD_CONFIGS] });
-      runs.push(r.ok ? { backend: b.info, memoryMeasure: r.run.memoryMeasure, threads: r.run.threads, notes: r.run.notes, ...summarize(r.run) } : { backend: b.info, error: r.error });
+      // One configuration per request, so a long run (a resnet on tfjs's cpu fallback) shows progress.
+      let merged: OverheadRun | undefined;
+      let failed: { code: string; message: string } | undefined;
+      for (const [i, config] of OVERHEAD_CONFIGS.entries()) {
+        onProgress?.(`bench overhead: ${request.model} on ${b.info.name}: ${config} (${i + 1}/${OVERHEAD_CONFIGS.length})`);
+        const r = await b.benchOverhead({ ...request, configs: [config] });
+        if (!r.ok) {
+          failed = r.error;
+          break;
+        }
+        merged = merged ? { ...merged, configs: [...merged.configs, ...r.run.configs], notes: [...new Set([...merged.notes, ...r.run.notes])] } : r.run;
+      }
+      runs.push(merged && !failed ? { backend: b.info, memoryMeasure: merged.memoryMeasure, threads: merged.threads, notes: merged.notes, ...summarize(merged) } : { backend: b.info, error: failed ?? { code: 'empty', message: 'no configuration ran' } });
     }
     return { tool: { name: 'ftprobe', version: PACKAGE_VERSION }, request, runs, warnings: unavailable.map((u) => `${u.name} backend unavailable: ${u.reason}. ${u.fix}`) };
   } finally {

@@ -27,7 +27,7 @@ export async function benchOverheadCommand(opts: BenchCliOptions): Promise<numbe
   const image = positiveInt('--image', opts.image);
   const reps = positiveInt('--reps', opts.reps);
   const out = openOutput(opts.out);
-  const report = await benchOverhead({ backend, model: opts.model, batch, image, reps }, (name) => process.stderr.write(`bench overhead: ${opts.model} on ${name}...\n`));
+  const report = await benchOverhead({ backend, model: opts.model, batch, image, reps }, (line) => process.stderr.write(line + '\n'));
   out.write(renderOverhead(report, opts.format));
   return report.runs.some((r) => 'error' in r) ? 1 : 0;
 }

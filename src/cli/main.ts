@@ -82,7 +82,7 @@ function program(setExit: (code: number) => void): Command {
     .addOption(new Option('-b, --backend <name>', `backend: ${BACKEND_CHOICES.join(', ')}, or a comma list`).default('auto'))
     .addOption(new Option('-m, --model <name>', `model: ${OVERHEAD_MODELS.join(', ')} (torchvision on torch, tfjs-layers equivalents on tfjs)`).default('seed-mlp'))
     .option('--batch <n>', 'batch size (default 128 for seed-mlp, 8 for image models)')
-    .option('--image <n>', 'image side for image models (default 64)')
+    .option('--image <n>', 'image side for image models (default 64; on tfjs conv nets train on the slow cpu backend, try --image 32 --batch 2 --reps 1)')
     .option('--reps <n>', 'timed steps after one warm-up step', '5')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
     .option('-o, --out <file>', 'write the report to a file instead of stdout')
