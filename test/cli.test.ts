@@ -70,7 +70,7 @@ describe('ftprobe CLI errors', () => {
 });
 
 describe('ftprobe CLI help', () => {
-  for (const args of [['--help'], ['survey', '--help'], ['backends', '--help']]) {
+  for (const args of [['--help'], ['survey', '--help'], ['claims', '--help'], ['audit', '--help'], ['study', '--help'], ['bench', '--help'], ['bench', 'overhead', '--help'], ['backends', '--help']]) {
     it(`${args.join(' ')} prints usage and exits 0`, () => {
       const r = ftprobe(args);
       assert.equal(r.code, 0);
