@@ -55,3 +55,8 @@ export interface Claim {
 export function tensorEvidence(survey: string, row: Row, t: TensorReport, note?: string): Evidence {
   return { survey, row: row.id, tensor: t.name, status: t.status, maxAbsDelta: t.maxAbsDelta, relDelta: t.relDelta, grad: t.grad, ...(note && { note }) };
 }
+
+/** Row helpers every claim uses: the feature's parameters, its BN running statistics, whether they moved. */
+export const featureParams = (r: Row) => r.tensors.filter((t) => t.name.startsWith('feature.') && t.kind === 'param');
+export const bnStats = (r: Row) => r.tensors.filter((t) => t.role === 'bn-mean' || t.role === 'bn-var');
+export const bnMoved = (r: Row) => bnStats(r).some((t) => t.status === 'changed');

@@ -8,8 +8,8 @@
  */
 import { CAUSE_TEXT, orderCauses } from '../measure/cause.js';
 import type { Row } from '../run/survey.js';
-import { tensorEvidence, type Claim, type ClaimContext, type Evidence, type Verdict } from './claim.js';
-import { bnMoved, bnStats, evalBeforeTrainHolds } from './survey-claims.js';
+import { bnMoved, bnStats, tensorEvidence, type Claim, type ClaimContext, type Evidence, type Verdict } from './claim.js';
+import { evalBeforeTrainHolds } from './survey-claims.js';
 
 const OPTIMIZERS = ['sgd', 'momentum', 'weight-decay', 'adam', 'adamw'];
 const ZERO = ['zeros', 'none'];

@@ -6,12 +6,9 @@
  * in README "Backends".
  */
 import type { Row } from '../run/survey.js';
-import { tensorEvidence, type Claim, type ClaimContext, type Evidence } from './claim.js';
+import { bnMoved, bnStats, featureParams, tensorEvidence, type Claim, type ClaimContext, type Evidence } from './claim.js';
 
 const seed = (ctx: ClaimContext, freeze: boolean, notOptimize: boolean, evalMode: boolean) => ctx.row('seed', { freeze, notOptimize, evalMode });
-const featureParams = (r: Row) => r.tensors.filter((t) => t.name.startsWith('feature.') && t.kind === 'param');
-export const bnStats = (r: Row) => r.tensors.filter((t) => t.role === 'bn-mean' || t.role === 'bn-var');
-export const bnMoved = (r: Row) => bnStats(r).some((t) => t.status === 'changed');
 
 /** "These feature parameters did not change": holds when none is `changed`; evidence is every one. */
 function paramsKept(rows: Row[], survey: string): { kept: boolean; evidence: Evidence[]; moved: number } {

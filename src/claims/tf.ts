@@ -5,13 +5,10 @@
  * guide (trainable vs non-trainable weights; `training=False` when calling the base model).
  */
 import type { Row } from '../run/survey.js';
-import { tensorEvidence, type Claim, type ClaimContext, type Evidence } from './claim.js';
+import { bnMoved, bnStats, featureParams, tensorEvidence, type Claim, type ClaimContext, type Evidence } from './claim.js';
 
 const S = 'keras';
 const TF_ONLY = 'a TensorFlow/Keras claim: PyTorch has no `trainable` flag or `training` call argument';
-const bnStats = (r: Row) => r.tensors.filter((t) => t.role === 'bn-mean' || t.role === 'bn-var');
-const featureParams = (r: Row) => r.tensors.filter((t) => t.name.startsWith('feature.') && t.kind === 'param');
-const bnMoved = (r: Row) => bnStats(r).some((t) => t.status === 'changed');
 const keras = (ctx: ClaimContext, trainable: string, driver: string) => ctx.row(S, { trainable, driver });
 
 /** Evidence for "did BN move in this row": its two statistics with magnitudes. */

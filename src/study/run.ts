@@ -60,11 +60,11 @@ function ensureOutDir(out: string): void {
 export async function runStudy(o: StudyOptions): Promise<StudyOutcome> {
   ensureOutDir(o.out);
   const path = storePath(o.out);
-  if (existsSync(path) && !o.resume && readStore(path).length)
-    throw new FtprobeError('usage', `${path} already holds results. Add --resume to continue that study, or choose another --out.`);
+  const stored = readStore(path);
+  if (stored.length && !o.resume) throw new FtprobeError('usage', `${path} already holds results. Add --resume to continue that study, or choose another --out.`);
   const { backends } = await resolveBackends(o.backend);
   const store = new Store(path);
-  const have = new Map(readStore(path).map((r) => [r.key, r]));
+  const have = new Map(stored.map((r) => [r.key, r]));
   const design = cells(o.size);
   const total = design.length * backends.length;
   const outcome: StudyOutcome = { runs: [], unsupported: [], errors: [], computed: 0, reused: 0 };

@@ -28,7 +28,8 @@ export class Store {
   private readonly fd: number;
   constructor(readonly path: string) {
     // A kill mid-write can leave a last line without its newline: end it, so the next run's line stays whole.
-    const torn = existsSync(path) && !readFileSync(path, 'utf8').endsWith('\n') && readFileSync(path, 'utf8').length > 0;
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    const torn = text.length > 0 && !text.endsWith('\n');
     this.fd = openSync(path, 'a');
     if (torn) writeSync(this.fd, '\n');
   }
